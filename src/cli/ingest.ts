@@ -1,0 +1,131 @@
+import { formatCents } from '../domain/money.js';
+import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
+import { openDb, openDbReadOnly, type Db } from '../db/open.js';
+import { EXIT } from '../errors.js';
+import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
+import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
+import { describeIssues, RejectsFile } from '../ingest/rejects.js';
+import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
+import { note, wantsProgress, type CommandContext } from './context.js';
+import { loadRules } from './load-rules.js';
+import { startProgress } from './progress.js';
+
+export interface IngestCommandOptions {
+  inputFormat?: InputFormat;
+  rules?: string;
+  rejects?: string;
+  maxErrors?: number;
+  dryRun: boolean;
+  format?: OutputFormat;
+}
+
+export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
+  const rules = loadRules(options.rules);
+  const sources = files.length > 0 ? files : [STDIN];
+  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db);
+  const store = db && !options.dryRun ? new IngestStore(db) : null;
+  const lookup = db && options.dryRun ? safeLookup(db) : null;
+  const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
+  const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr) : null;
+  const today = localDate(new Date());
+
+  const summaries: RunSummary[] = [];
+  try {
+    for (const source of sources) {
+      const format = inputFormatFor(source, options.inputFormat);
+      ctx.log.info({ source, format, dryRun: options.dryRun }, 'ingest started');
+      const summary = await ingestInput(
+        { source, format, rules, today, maxErrors: options.maxErrors ?? null, dryRun: options.dryRun },
+        {
+          stdin: ctx.io.stdin,
+          store,
+          lookup,
+          rejectsFile,
+          onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
+        },
+      );
+      ctx.log.info(logFields(summary), 'ingest finished');
+      summaries.push(summary);
+    }
+  } finally {
+    progress?.stop();
+    rejectsFile?.close();
+    db?.$client.close();
+  }
+
+  for (const summary of summaries) note(ctx, humanSummary(summary));
+  if (!options.dryRun && summaries.some((s) => s.claimsStored > 0)) {
+    note(ctx, 'payment events are pending in the outbox: deliver them with `claims replay --nats <url>`');
+  }
+  // On a terminal with no --format, the human summary above is the output; a table would repeat it.
+  const format = options.format ?? (ctx.io.stdout.isTTY ? null : defaultFormat(ctx.io.stdout));
+  if (format) writeRecords(summaries.map(summaryRecord), format, ctx.io.stdout);
+  return exitCode(summaries);
+}
+
+function exitCode(summaries: RunSummary[]): number {
+  if (summaries.some((s) => s.status === 'refused')) return EXIT.failure;
+  if (summaries.some((s) => s.rowsRejected > 0)) return EXIT.rowsRejected;
+  return EXIT.ok;
+}
+
+/** A database made before the tables existed has nothing to be a duplicate of. */
+function safeLookup(db: Db): DuplicateLookup | null {
+  try {
+    return new DuplicateLookup(db);
+  } catch {
+    return null;
+  }
+}
+
+function localDate(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function summaryRecord(s: RunSummary) {
+  return {
+    run_id: s.runId,
+    source: s.source,
+    input_format: s.inputFormat,
+    status: s.status,
+    rows: s.rowsRead,
+    rows_rejected: s.rowsRejected,
+    claims_stored: s.claimsStored,
+    claims_duplicate: s.claimsDuplicate,
+    claims_rejected: s.claimsRejected,
+    lines_stored: s.linesStored,
+    net_fee_cents: s.netFeeCents,
+    net_fee: formatCents(s.netFeeCents),
+    warnings: s.warnings,
+    error: s.error,
+  };
+}
+
+/** Counts only: row values can hold subscriber numbers, which stay out of info-level logs. */
+function logFields(s: RunSummary) {
+  const { sampleRejections: _rejections, sampleWarnings: _warnings, ...counts } = s;
+  return counts;
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function humanSummary(s: RunSummary): string {
+  if (s.status === 'refused') return `claims: ${s.error}`;
+  const verb = s.status === 'dry_run' ? 'would store' : 'stored';
+  const lines = [
+    `${s.source}: ${plural(s.rowsRead, 'row')}; ${verb} ${plural(s.claimsStored, 'claim')} ` +
+      `(${plural(s.linesStored, 'line')}, net fee ${formatCents(s.netFeeCents)}); ` +
+      `${plural(s.claimsDuplicate, 'duplicate claim')} skipped; ${plural(s.rowsRejected, 'row')} rejected` +
+      (s.warnings > 0 ? `; ${plural(s.warnings, 'warning')}` : '') +
+      (s.runId !== null ? ` [run ${s.runId}]` : ' [dry run: nothing written]'),
+  ];
+  for (const finding of s.sampleRejections) lines.push(`  rejected ${s.source} row ${finding.row}: ${describeIssues(finding.issues)}`);
+  if (s.rowsRejected > s.sampleRejections.length && s.runId !== null) {
+    lines.push(`  … see all with: claims report rejections --run ${s.runId}`);
+  }
+  for (const finding of s.sampleWarnings) lines.push(`  warning ${s.source} row ${finding.row}: ${describeIssues(finding.issues)}`);
+  return lines.join('\n');
+}

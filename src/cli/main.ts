@@ -1,0 +1,181 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { ClaimsError, EXIT } from '../errors.js';
+import { OUTPUT_FORMATS } from '../output/records.js';
+import type { CommandContext, GlobalOptions, Io } from './context.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+const INPUT_FORMATS = ['csv', 'json', 'ndjson'];
+
+/** Runs one command line and returns the exit code; the only place errors become exit codes. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let ctx: CommandContext | null = null;
+  const program = buildProgram(io, (context, code) => {
+    ctx = context;
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ClaimsError) {
+      io.stderr.write(`claims: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`claims: unexpected error: ${(error as Error).message ?? String(error)}\n`);
+    (ctx as CommandContext | null)?.log.error({ err: error }, 'unexpected error');
+    return EXIT.failure;
+  }
+}
+
+function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+type Finish = (ctx: CommandContext, exitCode: number) => void;
+
+function buildProgram(io: Io, finish: Finish): Command {
+  const program = new Command('claims')
+    .description('Validate dental claim lines, store claims with exact net fees, and publish payment events.')
+    .version(version)
+    // Set before any subcommand is added, so every subcommand inherits it.
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .addOption(new Option('--db <path>', 'SQLite database file').env('CLAIMS_DB').default('./claims.db'))
+    .addOption(new Option('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'))
+    .addOption(new Option('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'))
+    .addOption(
+      new Option('--log-level <level>', 'log level (JSON lines on stderr)')
+        .env('CLAIMS_LOG_LEVEL')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info'),
+    )
+    .option('-q, --quiet', 'no progress and no human summary on stderr', false);
+
+  /** Wraps a lazily loaded command so startup only pays for the command that runs. */
+  const run =
+    <A extends unknown[]>(load: (ctx: CommandContext, ...args: A) => Promise<number>) =>
+    async (...args: [...A, Command]) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx: CommandContext = { io, globals, log: createLogger(globals.logLevel) };
+      finish(ctx, EXIT.ok);
+      finish(ctx, await load(ctx, ...(args.slice(0, -1) as A)));
+    };
+
+  const formatOption = () =>
+    new Option('--format <format>', 'output format (default: table on a terminal, else csv)').choices(OUTPUT_FORMATS);
+
+  program
+    .command('ingest')
+    .description('validate claim lines from CSV, JSON or NDJSON files (or stdin) and store the claims')
+    .argument('[files...]', 'input files; - or none for stdin')
+    .addOption(new Option('--input-format <format>', 'input format (default: from the extension; csv for stdin)').choices(INPUT_FORMATS))
+    .option('--rules <file>', 'JSON file that sets rule severities and adds rules')
+    .option('--rejects <file>', 'write rejected rows to this CSV (original columns + _row, _errors)')
+    .option('--max-errors <n>', 'refuse an input when more than n rows are rejected', nonNegativeInt)
+    .option('--dry-run', 'validate and report without writing anything', false)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims ingest fixtures/claim_1234.csv
+  $ claims ingest export.json --rejects rejected.csv --max-errors 100
+  $ cat lines.ndjson | claims ingest --input-format ndjson --format json`,
+    )
+    .action(run(async (ctx, files: string[], options) => (await import('./ingest.js')).ingestCommand(ctx, files, options)));
+
+  program
+    .command('list')
+    .description('list stored claims (or their lines with --lines)')
+    .option('--lines', 'one row per claim line', false)
+    .option('--provider <npi>', 'only this provider NPI')
+    .option('--procedure <code>', 'only claims with a line of this procedure (or only those lines)')
+    .option('--from <date>', 'service date on or after (YYYY-MM-DD)', isoDate)
+    .option('--to <date>', 'service date on or before (YYYY-MM-DD)', isoDate)
+    .option('--claim <id>', 'only this claim id or claim number')
+    .option('--limit <n>', 'at most n rows', positiveInt)
+    .option('--offset <n>', 'skip the first n rows', nonNegativeInt)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims list --provider 1497775530 --from 2018-01-01 --format json
+  $ claims list --lines --procedure D4211 --limit 50`,
+    )
+    .action(run(async (ctx, options) => (await import('./list.js')).listCommand(ctx, options)));
+
+  const report = program
+    .command('report')
+    .description('reports over stored claims: top-providers, summary, rejections')
+    .addHelpText('after', '\nExamples:\n  $ claims report top-providers --limit 5\n  $ claims report summary --format json');
+
+  report
+    .command('top-providers')
+    .description('providers ranked by total net fee')
+    .option('--limit <n>', 'number of providers', positiveInt, 10)
+    .option('--from <date>', 'service date on or after (YYYY-MM-DD)', isoDate)
+    .option('--to <date>', 'service date on or before (YYYY-MM-DD)', isoDate)
+    .addOption(formatOption())
+    .addHelpText('after', '\nExample:\n  $ claims report top-providers --limit 3 --format json')
+    .action(run(async (ctx, options) => (await import('./report.js')).topProvidersCommand(ctx, options)));
+
+  report
+    .command('summary')
+    .description('claims, lines, providers, net fee, rejections, runs and event delivery')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExample:\n  $ claims report summary --format json')
+    .action(run(async (ctx, options) => (await import('./report.js')).summaryCommand(ctx, options)));
+
+  report
+    .command('rejections')
+    .description('rejected rows with their errors')
+    .option('--run <id>', 'only this ingest run', positiveInt)
+    .addOption(formatOption())
+    .addHelpText('after', '\nExample:\n  $ claims report rejections --run 3 --format csv > rejected.csv')
+    .action(run(async (ctx, options) => (await import('./report.js')).rejectionsCommand(ctx, options)));
+
+  program
+    .command('rules')
+    .description('list the validation rules and their severities')
+    .option('--rules <file>', 'show the severities as this rules file sets them')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  $ claims rules\n  $ claims rules --rules strict.json --format json')
+    .action(run(async (ctx, options) => (await import('./rules.js')).rulesCommand(ctx, options)));
+
+  return program;
+}
+
+function createLogger(level: string) {
+  // pino writes to stdout by default; stdout is for data, so logs go to stderr, synchronously,
+  // so nothing is lost when the process exits.
+  return pino(
+    { level, redact: { paths: ['*.password', '*.pass', '*.token', '*.url'], censor: '[redacted]' } },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+}
+
+function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('must be a date as YYYY-MM-DD');
+  return value;
+}

@@ -1,0 +1,250 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Claim } from '../domain/types.js';
+import { paymentEvent } from '../events/payload.js';
+import type { Db } from './open.js';
+import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
+
+export interface ClaimToStore {
+  claim: Claim;
+  /** The input row of each line, in line order. */
+  rows: number[];
+}
+
+export interface RejectionToStore {
+  fingerprint: string;
+  source: string;
+  row: number;
+  values: Record<string, string>;
+  errors: RejectionError[];
+}
+
+export interface BatchResult {
+  stored: Claim[];
+  duplicates: number;
+}
+
+export interface RunCounts {
+  rowsRead: number;
+  rowsRejected: number;
+  claimsStored: number;
+  claimsDuplicate: number;
+  claimsRejected: number;
+  linesStored: number;
+  netFeeCents: number;
+}
+
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
+ * the write lock is taken up front, so concurrent processes queue on the busy timeout instead of
+ * failing half way, and a killed process leaves whole batches only.
+ */
+export class IngestStore {
+  private readonly insertClaim;
+  private readonly insertLine;
+  private readonly insertEvent;
+  private readonly adoptEvent;
+  private readonly adoptClaim;
+  private readonly upsertRejection;
+
+  constructor(private readonly db: Db) {
+    this.insertClaim = db
+      .insert(claims)
+      .values({
+        claimId: p('claimId'),
+        runId: p('runId'),
+        claimNumber: p('claimNumber'),
+        serviceDate: p('serviceDate'),
+        planGroupNumber: p('planGroupNumber'),
+        subscriberNumber: p('subscriberNumber'),
+        providerNpi: p('providerNpi'),
+        lineCount: p('lineCount'),
+        netFeeCents: p('netFeeCents'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+    this.insertLine = db
+      .insert(claimLines)
+      .values({
+        claimId: p('claimId'),
+        lineIndex: p('lineIndex'),
+        sourceRow: p('sourceRow'),
+        lineNumber: p('lineNumber'),
+        serviceDate: p('serviceDate'),
+        submittedProcedure: p('submittedProcedure'),
+        quadrant: p('quadrant'),
+        providerFeesCents: p('providerFeesCents'),
+        allowedFeesCents: p('allowedFeesCents'),
+        memberCoinsuranceCents: p('memberCoinsuranceCents'),
+        memberCopayCents: p('memberCopayCents'),
+        netFeeCents: p('netFeeCents'),
+      })
+      .prepare();
+    this.insertEvent = db
+      .insert(outbox)
+      .values({
+        eventId: p('eventId'),
+        claimId: p('claimId'),
+        runId: p('runId'),
+        subject: p('subject'),
+        payload: p('payload'),
+        status: 'staged',
+      })
+      .prepare();
+    // A claim staged by a run that never finished (killed) is taken over by the run that meets it
+    // again, so the rerun releases its event as one uninterrupted run would have.
+    this.adoptEvent = db
+      .update(outbox)
+      .set({ runId: sql`${p('runId')}` })
+      .where(and(eq(outbox.claimId, p('claimId')), eq(outbox.status, 'staged'), ne(outbox.runId, p('runId'))))
+      .prepare();
+    this.adoptClaim = db
+      .update(claims)
+      .set({ runId: sql`${p('runId')}` })
+      .where(eq(claims.claimId, p('claimId')))
+      .prepare();
+    // The same bad row met again (a rerun) is recorded once, under the latest run that met it.
+    this.upsertRejection = db
+      .insert(rejections)
+      .values({
+        fingerprint: p('fingerprint'),
+        runId: p('runId'),
+        source: p('source'),
+        row: p('row'),
+        values: sql`${p('values')}`,
+        errors: sql`${p('errors')}`,
+      })
+      .onConflictDoUpdate({ target: rejections.fingerprint, set: { runId: sql`excluded.run_id` } })
+      .prepare();
+  }
+
+  startRun(source: string, inputFormat: string, startedAt: string): number {
+    const [run] = this.db
+      .insert(runs)
+      .values({ source, inputFormat, status: 'running', startedAt })
+      .returning({ id: runs.id })
+      .all();
+    return run!.id;
+  }
+
+  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): BatchResult {
+    return this.db.transaction(
+      () => {
+        const stored: Claim[] = [];
+        let duplicates = 0;
+        for (const { claim, rows } of toStore) {
+          if (this.storeClaim(runId, claim, rows)) stored.push(claim);
+          else duplicates++;
+        }
+        for (const rejection of toReject) {
+          this.upsertRejection.run({
+            ...rejection,
+            runId,
+            values: JSON.stringify(rejection.values),
+            errors: JSON.stringify(rejection.errors),
+          });
+        }
+        return { stored, duplicates };
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** True when the claim is this run's to store (new, or adopted from an unfinished run). */
+  private storeClaim(runId: number, claim: Claim, rows: number[]): boolean {
+    const inserted = this.insertClaim.run({
+      claimId: claim.claim_id,
+      runId,
+      claimNumber: claim.claim_number,
+      serviceDate: claim.service_date,
+      planGroupNumber: claim.plan_group_number,
+      subscriberNumber: claim.subscriber_number,
+      providerNpi: claim.provider_npi,
+      lineCount: claim.lines.length,
+      netFeeCents: claim.net_fee_cents,
+    });
+    if (inserted.changes === 0) {
+      if (this.adoptEvent.run({ claimId: claim.claim_id, runId }).changes === 0) return false;
+      this.adoptClaim.run({ claimId: claim.claim_id, runId });
+      return true;
+    }
+    claim.lines.forEach((line, index) => {
+      this.insertLine.run({
+        claimId: claim.claim_id,
+        lineIndex: index + 1,
+        sourceRow: rows[index]!,
+        lineNumber: line.line_number,
+        serviceDate: line.service_date,
+        submittedProcedure: line.submitted_procedure,
+        quadrant: line.quadrant,
+        providerFeesCents: line.provider_fees_cents,
+        allowedFeesCents: line.allowed_fees_cents,
+        memberCoinsuranceCents: line.member_coinsurance_cents,
+        memberCopayCents: line.member_copay_cents,
+        netFeeCents: line.net_fee_cents,
+      });
+    });
+    const event = paymentEvent(claim);
+    this.insertEvent.run({
+      eventId: event.event_id,
+      claimId: claim.claim_id,
+      runId,
+      subject: event.subject,
+      payload: event.payload,
+    });
+    return true;
+  }
+
+  /** The input was read to the end: its events become deliverable. */
+  acceptRun(runId: number, counts: RunCounts, finishedAt: string): void {
+    this.db.transaction(
+      (tx) => {
+        tx.update(outbox)
+          .set({ status: 'pending' })
+          .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')))
+          .run();
+        tx.update(runs)
+          .set({ ...counts, status: 'completed', finishedAt })
+          .where(eq(runs.id, runId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** The input was refused: whatever its batches wrote goes; the run stays as a record of why. */
+  refuseRun(runId: number, counts: RunCounts, reason: string, finishedAt: string): void {
+    this.db.transaction(
+      (tx) => {
+        const staged = tx
+          .select({ claimId: outbox.claimId })
+          .from(outbox)
+          .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')));
+        // Lines and the outbox row go with the claim (ON DELETE CASCADE).
+        tx.delete(claims).where(inArray(claims.claimId, staged)).run();
+        tx.delete(rejections).where(eq(rejections.runId, runId)).run();
+        tx.update(runs)
+          .set({ ...counts, claimsStored: 0, linesStored: 0, netFeeCents: 0, status: 'refused', error: reason, finishedAt })
+          .where(eq(runs.id, runId))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+}
+
+/** A dry run asks only whether a claim is already stored. */
+export class DuplicateLookup {
+  private readonly find;
+  constructor(db: Db) {
+    this.find = db
+      .select({ claimId: claims.claimId })
+      .from(claims)
+      .where(eq(claims.claimId, p('claimId')))
+      .prepare();
+  }
+  isStored(claimId: string): boolean {
+    return this.find.get({ claimId }) !== undefined;
+  }
+}

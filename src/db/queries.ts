@@ -1,0 +1,226 @@
+import { and, asc, desc, eq, exists, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
+
+export interface ClaimFilters {
+  provider?: string;
+  procedure?: string;
+  from?: string;
+  to?: string;
+  claim?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
+ * Rows come back as arrays (joined tables share column names) and are keyed in the select's order.
+ */
+function* iterate<T extends Record<string, unknown>>(
+  db: Db,
+  query: { toSQL(): { sql: string; params: unknown[] }; _: { selectedFields: Record<string, unknown> } },
+): Generator<T> {
+  const keys = Object.keys(query._.selectedFields);
+  const { sql: text, params } = query.toSQL();
+  const statement = db.$client.prepare(text).raw(true);
+  for (const values of statement.iterate(...params) as Iterable<unknown[]>) {
+    const row: Record<string, unknown> = {};
+    keys.forEach((key, i) => (row[key] = values[i]));
+    yield row as T;
+  }
+}
+
+function claimConditions(f: ClaimFilters, dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate): SQL[] {
+  const conditions: SQL[] = [];
+  if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
+  if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
+  if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
+  if (f.claim !== undefined) conditions.push(or(eq(claims.claimId, f.claim), eq(claims.claimNumber, f.claim))!);
+  return conditions;
+}
+
+export interface ClaimRow extends Record<string, unknown> {
+  claim_id: string;
+  claim_number: string | null;
+  service_date: string;
+  provider_npi: string;
+  plan_group_number: string;
+  subscriber_number: string;
+  lines: number;
+  net_fee_cents: number;
+  event_status: string | null;
+  run_id: number;
+}
+
+/** Claims in the order they were stored. */
+export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
+  const conditions = claimConditions(f, claims.serviceDate);
+  if (f.procedure !== undefined) {
+    conditions.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(claimLines)
+          .where(and(eq(claimLines.claimId, claims.claimId), eq(claimLines.submittedProcedure, f.procedure.toUpperCase()))),
+      ),
+    );
+  }
+  const query = db
+    .select({
+      claim_id: claims.claimId,
+      claim_number: claims.claimNumber,
+      service_date: claims.serviceDate,
+      provider_npi: claims.providerNpi,
+      plan_group_number: claims.planGroupNumber,
+      subscriber_number: claims.subscriberNumber,
+      lines: claims.lineCount,
+      net_fee_cents: claims.netFeeCents,
+      event_status: outbox.status,
+      run_id: claims.runId,
+    })
+    .from(claims)
+    .leftJoin(outbox, eq(outbox.claimId, claims.claimId))
+    .where(and(...conditions))
+    .orderBy(sql`${claims}.rowid`)
+    .limit(f.limit ?? -1)
+    .offset(f.offset ?? 0);
+  return iterate<ClaimRow>(db, query);
+}
+
+export interface LineRow extends Record<string, unknown> {
+  claim_id: string;
+  line_index: number;
+  source_row: number;
+  line_number: string | null;
+  service_date: string;
+  submitted_procedure: string;
+  quadrant: string | null;
+  provider_npi: string;
+  provider_fees_cents: number;
+  allowed_fees_cents: number;
+  member_coinsurance_cents: number;
+  member_copay_cents: number;
+  net_fee_cents: number;
+}
+
+/** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
+export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
+  const conditions = claimConditions(f, claimLines.serviceDate);
+  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
+  const query = db
+    .select({
+      claim_id: claimLines.claimId,
+      line_index: claimLines.lineIndex,
+      source_row: claimLines.sourceRow,
+      line_number: claimLines.lineNumber,
+      service_date: claimLines.serviceDate,
+      submitted_procedure: claimLines.submittedProcedure,
+      quadrant: claimLines.quadrant,
+      provider_npi: claims.providerNpi,
+      provider_fees_cents: claimLines.providerFeesCents,
+      allowed_fees_cents: claimLines.allowedFeesCents,
+      member_coinsurance_cents: claimLines.memberCoinsuranceCents,
+      member_copay_cents: claimLines.memberCopayCents,
+      net_fee_cents: claimLines.netFeeCents,
+    })
+    .from(claimLines)
+    .innerJoin(claims, eq(claims.claimId, claimLines.claimId))
+    .where(and(...conditions))
+    .orderBy(sql`${claims}.rowid`, asc(claimLines.lineIndex))
+    .limit(f.limit ?? -1)
+    .offset(f.offset ?? 0);
+  return iterate<LineRow>(db, query);
+}
+
+export interface ProviderTotal {
+  provider_npi: string;
+  net_fee_cents: number;
+  claims: number;
+  lines: number;
+}
+
+/** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
+export function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
+  const netFee = sql<number>`sum(${claims.netFeeCents})`.mapWith(Number);
+  return db
+    .select({
+      provider_npi: claims.providerNpi,
+      net_fee_cents: netFee,
+      claims: sql<number>`count(*)`.mapWith(Number),
+      lines: sql<number>`sum(${claims.lineCount})`.mapWith(Number),
+    })
+    .from(claims)
+    .where(and(...claimConditions(f, claims.serviceDate)))
+    .groupBy(claims.providerNpi)
+    .orderBy(desc(netFee), asc(claims.providerNpi))
+    .limit(f.limit)
+    .all();
+}
+
+export interface Totals {
+  claims: number;
+  lines: number;
+  providers: number;
+  net_fee_cents: number;
+  rejected_rows: number;
+  runs: number;
+  events_pending: number;
+  events_published: number;
+  events_failed: number;
+}
+
+export function totals(db: Db): Totals {
+  const count = (table: typeof claims | typeof rejections | typeof runs) =>
+    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(table).get()!.n;
+  const claimTotals = db
+    .select({
+      lines: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
+      providers: sql<number>`count(distinct ${claims.providerNpi})`.mapWith(Number),
+      netFee: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
+    })
+    .from(claims)
+    .get()!;
+  const events = Object.fromEntries(
+    db
+      .select({ status: outbox.status, n: sql<number>`count(*)`.mapWith(Number) })
+      .from(outbox)
+      .groupBy(outbox.status)
+      .all()
+      .map((row) => [row.status, row.n]),
+  ) as Partial<Record<string, number>>;
+  return {
+    claims: count(claims),
+    lines: claimTotals.lines,
+    providers: claimTotals.providers,
+    net_fee_cents: claimTotals.netFee,
+    rejected_rows: count(rejections),
+    runs: count(runs),
+    // Staged events belong to an input still being read (or a killed one a rerun will finish).
+    events_pending: (events.pending ?? 0) + (events.staged ?? 0),
+    events_published: events.published ?? 0,
+    events_failed: events.failed ?? 0,
+  };
+}
+
+export interface RejectionRow extends Record<string, unknown> {
+  run_id: number;
+  source: string;
+  row: number;
+  errors: RejectionError[];
+  values: Record<string, string>;
+}
+
+export function listRejections(db: Db, f: { run?: number }): RejectionRow[] {
+  return db
+    .select({
+      run_id: rejections.runId,
+      source: rejections.source,
+      row: rejections.row,
+      errors: rejections.errors,
+      values: rejections.values,
+    })
+    .from(rejections)
+    .where(f.run === undefined ? undefined : eq(rejections.runId, f.run))
+    .orderBy(asc(rejections.runId), asc(rejections.row))
+    .all();
+}

@@ -1,0 +1,114 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** One input (a file or stdin) of one `claims ingest` invocation. */
+export const runs = sqliteTable('runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  source: text('source').notNull(),
+  inputFormat: text('input_format').notNull(),
+  status: text('status', { enum: ['running', 'completed', 'refused'] }).notNull(),
+  startedAt: text('started_at').notNull(),
+  finishedAt: text('finished_at'),
+  rowsRead: integer('rows_read').notNull().default(0),
+  rowsRejected: integer('rows_rejected').notNull().default(0),
+  claimsStored: integer('claims_stored').notNull().default(0),
+  claimsDuplicate: integer('claims_duplicate').notNull().default(0),
+  claimsRejected: integer('claims_rejected').notNull().default(0),
+  linesStored: integer('lines_stored').notNull().default(0),
+  netFeeCents: integer('net_fee_cents').notNull().default(0),
+  error: text('error'),
+});
+
+export const claims = sqliteTable(
+  'claims',
+  {
+    // Derived from a hash of the key and every line: the same claim ingested again is a duplicate.
+    claimId: text('claim_id').primaryKey(),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    claimNumber: text('claim_number'),
+    serviceDate: text('service_date').notNull(),
+    planGroupNumber: text('plan_group_number').notNull(),
+    subscriberNumber: text('subscriber_number').notNull(),
+    providerNpi: text('provider_npi').notNull(),
+    lineCount: integer('line_count').notNull(),
+    netFeeCents: integer('net_fee_cents').notNull(),
+  },
+  (t) => [
+    index('claims_provider_date').on(t.providerNpi, t.serviceDate),
+    index('claims_service_date').on(t.serviceDate),
+    index('claims_claim_number').on(t.claimNumber),
+    index('claims_run').on(t.runId),
+  ],
+);
+
+export const claimLines = sqliteTable(
+  'claim_lines',
+  {
+    claimId: text('claim_id')
+      .notNull()
+      .references(() => claims.claimId, { onDelete: 'cascade' }),
+    lineIndex: integer('line_index').notNull(),
+    sourceRow: integer('source_row').notNull(),
+    lineNumber: text('line_number'),
+    serviceDate: text('service_date').notNull(),
+    submittedProcedure: text('submitted_procedure').notNull(),
+    quadrant: text('quadrant'),
+    providerFeesCents: integer('provider_fees_cents').notNull(),
+    allowedFeesCents: integer('allowed_fees_cents').notNull(),
+    memberCoinsuranceCents: integer('member_coinsurance_cents').notNull(),
+    memberCopayCents: integer('member_copay_cents').notNull(),
+    netFeeCents: integer('net_fee_cents').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.claimId, t.lineIndex] }),
+    index('claim_lines_procedure').on(t.submittedProcedure),
+    index('claim_lines_service_date').on(t.serviceDate),
+  ],
+);
+
+export const rejections = sqliteTable(
+  'rejections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Hash of source, row, values and errors: a rerun of the same input records a row once.
+    fingerprint: text('fingerprint').notNull().unique(),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    source: text('source').notNull(),
+    row: integer('row').notNull(),
+    values: text('values', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+    errors: text('errors', { mode: 'json' }).notNull().$type<RejectionError[]>(),
+  },
+  (t) => [index('rejections_run').on(t.runId, t.row)],
+);
+
+export interface RejectionError {
+  rule: string;
+  field: string | null;
+  value: string;
+  message: string;
+}
+
+/**
+ * The transactional outbox: one payment event per stored claim, written with the claim.
+ * `staged` events belong to an input still being read; they become `pending` when it is accepted,
+ * so a refused input never reaches the payments service.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    claimId: text('claim_id')
+      .notNull()
+      .unique()
+      .references(() => claims.claimId, { onDelete: 'cascade' }),
+    runId: integer('run_id').notNull().references(() => runs.id),
+    subject: text('subject').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status', { enum: ['staged', 'pending', 'published', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    streamSeq: integer('stream_seq'),
+    publishedAt: text('published_at'),
+  },
+  (t) => [index('outbox_status').on(t.status, t.seq), index('outbox_run').on(t.runId, t.status)],
+);

@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { parseServiceDate, isFutureDate } from './dates.js';
+import { FIELDS, MONEY_FIELDS, REQUIRED_FIELDS, type Field, type FieldValues, type MoneyField } from './fields.js';
+import type { ClaimKeyFields } from './grouping.js';
+import { parseMoney } from './money.js';
+import { lineNetFeeCents } from './netfee.js';
+import { hasValidNpiCheckDigit, isNpiFormat } from './npi.js';
+import { normaliseQuadrant } from './quadrant.js';
+import type { ClaimLine, Issue, Parsed, RuleSetting, Severity } from './types.js';
+
+interface BuiltinRule {
+  name: string;
+  field: Field | null;
+  description: string;
+  severity: RuleSetting;
+  configurable: boolean;
+}
+
+// The catalogue of built-in rules with their default severities. `claim_consistent` is applied
+// by claim.ts to a whole claim; it is listed here so that `claims rules` shows every rule.
+const BUILTIN_RULES = [
+  { name: 'required', field: null, description: 'required fields are not empty after trimming', severity: 'error', configurable: false },
+  { name: 'money_format', field: null, description: 'fees are money amounts with at most two decimals', severity: 'error', configurable: false },
+  { name: 'money_not_negative', field: null, description: 'fees are not negative', severity: 'error', configurable: true },
+  { name: 'date_format', field: 'service_date', description: 'service date is a real date (M/D/YY, M/D/YYYY or YYYY-MM-DD)', severity: 'error', configurable: false },
+  { name: 'date_not_future', field: 'service_date', description: 'service date is not in the future', severity: 'error', configurable: true },
+  { name: 'procedure_starts_with_d', field: 'submitted_procedure', description: 'procedure code starts with D', severity: 'error', configurable: true },
+  { name: 'quadrant_code', field: 'quadrant', description: 'quadrant is empty or an area-of-oral-cavity code', severity: 'error', configurable: true },
+  { name: 'npi_format', field: 'provider_npi', description: 'provider NPI is exactly 10 digits', severity: 'error', configurable: true },
+  { name: 'npi_check_digit', field: 'provider_npi', description: 'provider NPI has a valid check digit', severity: 'warn', configurable: true },
+  { name: 'claim_consistent', field: null, description: 'lines of one claim share provider NPI, subscriber and plan group', severity: 'error', configurable: false },
+] as const satisfies readonly BuiltinRule[];
+
+export type BuiltinRuleName = (typeof BUILTIN_RULES)[number]['name'];
+
+const BUILTIN_BY_NAME: ReadonlyMap<string, BuiltinRule> = new Map(BUILTIN_RULES.map((rule) => [rule.name, rule]));
+
+const SettingSchema = z.enum(['error', 'warn', 'off'], { error: 'expected "error", "warn" or "off"' });
+
+// Falls back to zod's own message for anything but a missing key.
+const requiredString = () => z.string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) });
+
+const CustomRuleSchema = z.strictObject({
+  name: requiredString().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, "_", "." or "-"'),
+  field: z.enum(FIELDS, {
+    error: (issue) => (issue.input === undefined ? 'required' : `unknown field ${JSON.stringify(issue.input)}`),
+  }),
+  pattern: requiredString().superRefine((pattern, ctx) => {
+    const problem = regexProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  message: requiredString().min(1, 'must not be empty'),
+  severity: z.enum(['error', 'warn'], { error: 'expected "error" or "warn"' }).default('error'),
+});
+
+/** The `--rules` file: settings for built-in rules and extra field/pattern rules. */
+export const RulesFileSchema = z.strictObject({
+  builtin: z
+    .record(z.string(), SettingSchema)
+    .superRefine((settings, ctx) => {
+      for (const name of Object.keys(settings)) {
+        const rule = BUILTIN_BY_NAME.get(name);
+        if (!rule) ctx.addIssue({ code: 'custom', path: [name], message: `unknown rule "${name}"` });
+        else if (!rule.configurable) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `rule "${name}" cannot be changed` });
+        }
+      }
+    })
+    .optional(),
+  custom: z
+    .array(CustomRuleSchema)
+    .superRefine((rules, ctx) => {
+      const seen = new Set<string>();
+      rules.forEach(({ name }, index) => {
+        const path = [index, 'name'];
+        if (BUILTIN_BY_NAME.has(name)) ctx.addIssue({ code: 'custom', path, message: `"${name}" is a built-in rule` });
+        else if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: `duplicate rule name "${name}"` });
+        seen.add(name);
+      });
+    })
+    .optional(),
+});
+
+export type RulesFile = z.infer<typeof RulesFileSchema>;
+
+export interface CustomRule {
+  name: string;
+  field: Field;
+  pattern: RegExp;
+  message: string;
+  severity: Severity;
+}
+
+/** Effective severities of the built-in rules and the compiled custom rules. Build it with buildRuleSet. */
+export interface RuleSet {
+  readonly builtin: Readonly<Record<BuiltinRuleName, RuleSetting>>;
+  readonly custom: readonly CustomRule[];
+}
+
+export interface RuleInfo {
+  name: string;
+  field: Field | null;
+  description: string;
+  severity: RuleSetting;
+  configurable: boolean;
+  builtin: boolean;
+}
+
+/** Validates a parsed `--rules` file (undefined: defaults only) and compiles it. */
+export function buildRuleSet(config?: unknown): Parsed<RuleSet> {
+  const parsed = RulesFileSchema.safeParse(config === undefined ? {} : config);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map(describeIssue).join('; ') };
+
+  const builtin = Object.fromEntries(BUILTIN_RULES.map((rule) => [rule.name, rule.severity])) as Record<
+    BuiltinRuleName,
+    RuleSetting
+  >;
+  Object.assign(builtin, parsed.data.builtin);
+  const custom = (parsed.data.custom ?? []).map((rule) => ({ ...rule, pattern: new RegExp(rule.pattern) }));
+  return { ok: true, value: { builtin, custom } };
+}
+
+export function listRules(rules: RuleSet): RuleInfo[] {
+  const builtin = BUILTIN_RULES.map(
+    (rule): RuleInfo => ({ ...rule, severity: rules.builtin[rule.name], builtin: true }),
+  );
+  const custom = rules.custom.map(
+    (rule): RuleInfo => ({
+      name: rule.name,
+      field: rule.field,
+      description: `${rule.message} (pattern /${rule.pattern.source}/)`,
+      severity: rule.severity,
+      configurable: true,
+      builtin: false,
+    }),
+  );
+  return [...builtin, ...custom];
+}
+
+export interface RowValidation {
+  /** The normalised line, or null when any issue is an error. */
+  line: ClaimLine | null;
+  issues: Issue[];
+  /** Grouping values, present even for rejected rows. */
+  key: ClaimKeyFields;
+}
+
+/** Applies every enabled rule to one row's raw values and, when no error is found, builds its line. */
+export function validateRow(values: FieldValues, rules: RuleSet, today: string): RowValidation {
+  const issues: Issue[] = [];
+  const raw = (field: Field): string => values[field] ?? '';
+  const trimmed = (field: Field): string => raw(field).trim();
+  const report = (rule: BuiltinRuleName, field: Field, message: string): void => {
+    const severity = rules.builtin[rule];
+    if (severity !== 'off') issues.push({ rule, field, value: raw(field), message, severity });
+  };
+
+  for (const field of REQUIRED_FIELDS) {
+    if (trimmed(field) === '') report('required', field, 'empty');
+  }
+
+  // Each check below only looks at non-empty values: emptiness is the `required` rule's finding.
+  let serviceDate: string | undefined;
+  if (trimmed('service_date') !== '') {
+    const date = parseServiceDate(raw('service_date'));
+    if (!date.ok) report('date_format', 'service_date', date.message);
+    else {
+      serviceDate = date.value;
+      if (isFutureDate(date.value, today)) report('date_not_future', 'service_date', `after today (${today})`);
+    }
+  }
+
+  const procedure = trimmed('submitted_procedure').toUpperCase();
+  if (procedure !== '' && !procedure.startsWith('D')) {
+    report('procedure_starts_with_d', 'submitted_procedure', 'must start with D');
+  }
+
+  const quadrant = normaliseQuadrant(raw('quadrant'));
+  if (!quadrant.ok) report('quadrant_code', 'quadrant', quadrant.message);
+
+  const npi = trimmed('provider_npi');
+  if (npi !== '') {
+    if (!isNpiFormat(npi)) report('npi_format', 'provider_npi', 'not 10 digits');
+    else if (!hasValidNpiCheckDigit(npi)) report('npi_check_digit', 'provider_npi', 'check digit does not match');
+  }
+
+  const cents: Partial<Record<MoneyField, number>> = {};
+  for (const field of MONEY_FIELDS) {
+    if (trimmed(field) === '') continue;
+    const amount = parseMoney(raw(field));
+    if (!amount.ok) report('money_format', field, amount.message);
+    else {
+      cents[field] = amount.value;
+      if (amount.value < 0) report('money_not_negative', field, 'negative fee');
+    }
+  }
+
+  for (const rule of rules.custom) {
+    if (!rule.pattern.test(trimmed(rule.field))) {
+      issues.push({ rule: rule.name, field: rule.field, value: raw(rule.field), message: rule.message, severity: rule.severity });
+    }
+  }
+
+  const key: ClaimKeyFields = {
+    claim_number: trimmed('claim_number'),
+    service_date: serviceDate ?? trimmed('service_date'),
+    subscriber_number: trimmed('subscriber_number'),
+    plan_group_number: trimmed('plan_group_number'),
+    provider_npi: npi,
+  };
+
+  const fees = completeFees(cents);
+  // Errors from non-configurable rules always leave the date or a fee unset; the checks narrow the types.
+  if (issues.some((issue) => issue.severity === 'error') || serviceDate === undefined || fees === null) {
+    return { line: null, issues, key };
+  }
+  const line: ClaimLine = {
+    service_date: serviceDate,
+    submitted_procedure: procedure,
+    // With quadrant_code off or warn, an unknown code is kept as written (trimmed, upper-cased).
+    quadrant: quadrant.ok ? quadrant.value : trimmed('quadrant').toUpperCase(),
+    plan_group_number: key.plan_group_number,
+    subscriber_number: key.subscriber_number,
+    provider_npi: npi,
+    ...fees,
+    net_fee_cents: lineNetFeeCents(fees),
+    claim_number: key.claim_number || null,
+    line_number: trimmed('line_number') || null,
+  };
+  return { line, issues, key };
+}
+
+function completeFees(cents: Partial<Record<MoneyField, number>>) {
+  const { provider_fees, allowed_fees, member_coinsurance, member_copay } = cents;
+  if (provider_fees === undefined || allowed_fees === undefined) return null;
+  if (member_coinsurance === undefined || member_copay === undefined) return null;
+  return {
+    provider_fees_cents: provider_fees,
+    allowed_fees_cents: allowed_fees,
+    member_coinsurance_cents: member_coinsurance,
+    member_copay_cents: member_copay,
+  };
+}
+
+function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
+  }
+  return `${path || 'rules file'}: ${issue.message}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

@@ -1,0 +1,46 @@
+import type { Field } from './fields.js';
+
+/** Result of parsing one value: pure functions never throw for bad input. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export type Severity = 'error' | 'warn';
+export type RuleSetting = Severity | 'off';
+
+/** One finding of a rule on one row (or one claim). */
+export interface Issue {
+  rule: string;
+  field: Field | null;
+  value: string;
+  message: string;
+  severity: Severity;
+}
+
+/** A validated claim line: every value normalised, money in integer cents. */
+export interface ClaimLine {
+  service_date: string; // YYYY-MM-DD
+  submitted_procedure: string;
+  quadrant: string | null;
+  plan_group_number: string;
+  subscriber_number: string;
+  provider_npi: string;
+  provider_fees_cents: number;
+  allowed_fees_cents: number;
+  member_coinsurance_cents: number;
+  member_copay_cents: number;
+  net_fee_cents: number;
+  claim_number: string | null;
+  line_number: string | null;
+}
+
+/** A claim ready to store: its lines in input order, an id derived from its content. */
+export interface Claim {
+  claim_id: string;
+  fingerprint: string;
+  claim_number: string | null;
+  service_date: string; // earliest line date
+  plan_group_number: string;
+  subscriber_number: string;
+  provider_npi: string;
+  net_fee_cents: number;
+  lines: ClaimLine[];
+}

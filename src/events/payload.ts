@@ -1,0 +1,53 @@
+import { formatCents } from '../domain/money.js';
+import type { Claim } from '../domain/types.js';
+
+export const PAYMENT_EVENT_TYPE = 'claim.payment_requested';
+export const PAYMENT_EVENT_VERSION = 1;
+export const PAYMENT_SUBJECT_PREFIX = 'claims.payment';
+
+export interface PaymentEvent {
+  event_id: string;
+  subject: string;
+  payload: string;
+}
+
+/** The event id follows from the claim id, so every delivery of a claim carries the same Nats-Msg-Id. */
+export function eventIdFor(claimId: string): string {
+  return `evt_${claimId.replace(/^clm_/, '')}`;
+}
+
+/** NATS subject tokens cannot hold dots, spaces or wildcards; a valid NPI is digits only anyway. */
+export function paymentSubject(providerNpi: string): string {
+  return `${PAYMENT_SUBJECT_PREFIX}.${providerNpi.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The payments team's contract: see README, "Payment events". */
+export function paymentEvent(claim: Claim): PaymentEvent {
+  const eventId = eventIdFor(claim.claim_id);
+  const payload = {
+    event_id: eventId,
+    type: PAYMENT_EVENT_TYPE,
+    version: PAYMENT_EVENT_VERSION,
+    claim_id: claim.claim_id,
+    claim_number: claim.claim_number,
+    provider_npi: claim.provider_npi,
+    service_date: claim.service_date,
+    plan_group_number: claim.plan_group_number,
+    subscriber_number: claim.subscriber_number,
+    net_fee_cents: claim.net_fee_cents,
+    net_fee: formatCents(claim.net_fee_cents),
+    lines: claim.lines.map((line, index) => ({
+      line_index: index + 1,
+      line_number: line.line_number,
+      service_date: line.service_date,
+      submitted_procedure: line.submitted_procedure,
+      quadrant: line.quadrant,
+      provider_fees_cents: line.provider_fees_cents,
+      allowed_fees_cents: line.allowed_fees_cents,
+      member_coinsurance_cents: line.member_coinsurance_cents,
+      member_copay_cents: line.member_copay_cents,
+      net_fee_cents: line.net_fee_cents,
+    })),
+  };
+  return { event_id: eventId, subject: paymentSubject(claim.provider_npi), payload: JSON.stringify(payload) };
+}

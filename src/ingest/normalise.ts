@@ -1,0 +1,131 @@
+import type { Field, FieldValues } from '../domain/fields.js';
+import { fieldForHeader, matchHeaders } from '../domain/headers.js';
+import type { Issue } from '../domain/types.js';
+import { InputRefusedError } from '../errors.js';
+import type { RawRecord } from './read.js';
+
+/** A row of the input in the contract's terms, before validation. */
+export interface InputRow {
+  row: number;
+  /** The row as given, by original column name: kept for rejection records and the rejects file. */
+  values: Record<string, string>;
+  fields: FieldValues;
+  /** Why the row cannot even be read as a row (wrong field count, not an object, broken JSON line). */
+  structuralIssue: Issue | null;
+}
+
+/**
+ * Turns raw records into rows keyed by canonical field. The first CSV record (or the first JSON
+ * object) is the header: a missing required column refuses the input before any row is written.
+ */
+export class RowNormaliser {
+  private header: string[] | null = null;
+  private csvColumns: Partial<Record<Field, number>> = {};
+  private readonly fieldByKey = new Map<string, Field | undefined>();
+
+  constructor(private readonly source: string) {}
+
+  /** The original column names, once the header has been read. */
+  get columns(): readonly string[] | null {
+    return this.header;
+  }
+
+  get hasClaimNumber(): boolean {
+    return this.header !== null && this.header.some((name) => fieldForHeader(name) === 'claim_number');
+  }
+
+  /** Returns null for the header record itself. */
+  normalise(record: RawRecord): InputRow | null {
+    switch (record.kind) {
+      case 'cells':
+        return this.fromCells(record.row, record.cells);
+      case 'value':
+        return this.fromValue(record.row, record.value);
+      case 'unparsable':
+        return {
+          row: record.row,
+          values: { _raw: record.text },
+          fields: {},
+          structuralIssue: issue('json_syntax', record.text, record.message),
+        };
+    }
+  }
+
+  private fromCells(row: number, cells: string[]): InputRow | null {
+    if (this.header === null) {
+      this.header = cells;
+      this.csvColumns = this.checkHeader(cells);
+      return null;
+    }
+    const header = this.header;
+    const values: Record<string, string> = {};
+    cells.forEach((cell, index) => {
+      values[header[index] ?? `_extra_${index + 1 - header.length}`] = cell;
+    });
+    const fields: FieldValues = {};
+    for (const [field, index] of Object.entries(this.csvColumns) as [Field, number][]) {
+      fields[field] = cells[index];
+    }
+    const structuralIssue =
+      cells.length === header.length
+        ? null
+        : issue('column_count', String(cells.length), `row has ${cells.length} fields, the header has ${header.length}`);
+    return { row, values, fields, structuralIssue };
+  }
+
+  private fromValue(row: number, value: unknown): InputRow {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      const text = JSON.stringify(value) ?? String(value);
+      return { row, values: { _raw: text }, fields: {}, structuralIssue: issue('json_row', text, 'row is not a JSON object') };
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (this.header === null) {
+      this.header = entries.map(([key]) => key);
+      this.checkHeader(this.header);
+    }
+    const values: Record<string, string> = {};
+    const fields: FieldValues = {};
+    for (const [key, raw] of entries) {
+      const text = jsonValueText(raw);
+      values[key] = text;
+      const field = this.fieldFor(key);
+      if (field !== undefined && fields[field] === undefined) fields[field] = text;
+    }
+    return { row, values, fields, structuralIssue: null };
+  }
+
+  private fieldFor(key: string): Field | undefined {
+    if (!this.fieldByKey.has(key)) this.fieldByKey.set(key, fieldForHeader(key));
+    return this.fieldByKey.get(key);
+  }
+
+  private checkHeader(names: string[]): Partial<Record<Field, number>> {
+    const match = matchHeaders(names);
+    const found = names.map((name) => JSON.stringify(name)).join(', ');
+    if (match.missing.length > 0) {
+      throw new InputRefusedError(
+        this.source,
+        `missing required column${match.missing.length > 1 ? 's' : ''} ${match.missing.join(', ')}; headers found: ${found}`,
+      );
+    }
+    if (match.duplicated.length > 0) {
+      throw new InputRefusedError(
+        this.source,
+        `more than one column matches ${match.duplicated.join(', ')}; headers found: ${found}`,
+      );
+    }
+    return match.columns;
+  }
+}
+
+/** JSON numbers (an NPI, an amount) are read as the text they were written as; null is empty. */
+function jsonValueText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function issue(rule: string, value: string, message: string): Issue {
+  return { rule, field: null, value, message, severity: 'error' };
+}

@@ -1,0 +1,192 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import streamArray from 'stream-json/streamers/stream-array.js';
+import { InputRefusedError, InputUnreadableError } from '../errors.js';
+
+export const INPUT_FORMATS = ['csv', 'json', 'ndjson'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/**
+ * One record of the input before any interpretation. CSV gives cells (the first record is the header);
+ * JSON and NDJSON give one parsed value per row, or the reason a line could not be parsed.
+ */
+export type RawRecord =
+  | { kind: 'cells'; row: number; cells: string[] }
+  | { kind: 'value'; row: number; value: unknown }
+  | { kind: 'unparsable'; row: number; text: string; message: string };
+
+export const STDIN = '-';
+
+/** Format from the flag, else from the file extension; stdin is CSV unless told. */
+export function inputFormatFor(source: string, flag: InputFormat | undefined): InputFormat {
+  if (flag) return flag;
+  const lower = source.toLowerCase();
+  if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'ndjson';
+  if (lower.endsWith('.json')) return 'json';
+  return 'csv';
+}
+
+/**
+ * Streams the input's records in batches: one await per batch of records, not per record,
+ * so parsing stays the cost rather than the event loop.
+ */
+export async function* readRecords(
+  source: string,
+  format: InputFormat,
+  stdin: NodeJS.ReadableStream,
+): AsyncGenerator<RawRecord[]> {
+  const stream = source === STDIN ? Readable.from(stdin) : await openFile(source);
+  try {
+    switch (format) {
+      case 'csv':
+        yield* csvBatches(stream);
+        break;
+      case 'ndjson':
+        yield* batched(ndjsonRecords(stream));
+        break;
+      case 'json':
+        yield* batched(jsonRecords(stream, source));
+        break;
+    }
+  } catch (error) {
+    if (error instanceof InputRefusedError || error instanceof InputUnreadableError) throw error;
+    throw new InputRefusedError(source, `cannot parse ${format.toUpperCase()}: ${(error as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function openFile(path: string): Promise<Readable> {
+  const stream = createReadStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error) => reject(new InputUnreadableError(`cannot read ${path}: ${error.message}`)));
+  });
+  return stream;
+}
+
+const BATCH_SIZE = 2_000;
+
+/** Groups an async sequence into arrays, yielding whatever has arrived when the source pauses. */
+async function* batched<T>(records: AsyncIterable<T>): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= BATCH_SIZE) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
+  const parser = stream.pipe(
+    parseCsv({
+      bom: true,
+      // A row with too few or too many fields is a bad row, not a bad file.
+      relax_column_count: true,
+      // A stray quote inside an unquoted value (5" crown) is data, not syntax.
+      relax_quotes: true,
+      skip_empty_lines: true,
+    }),
+  );
+  stream.once('error', (error) => parser.destroy(error));
+  let row = 0;
+  for await (const batch of readBatches<string[]>(parser)) {
+    yield batch.map((cells) => ({ kind: 'cells', row: ++row, cells }));
+  }
+}
+
+/** Drains whatever an object stream has buffered in one go, waiting only when it is empty. */
+async function* readBatches<T>(readable: Readable): AsyncGenerator<T[]> {
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let failure: unknown = null;
+  const signal = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+  readable.on('readable', signal);
+  readable.once('end', () => {
+    ended = true;
+    signal();
+  });
+  readable.once('error', (error) => {
+    failure = error;
+    signal();
+  });
+  for (;;) {
+    if (failure) throw failure;
+    const batch: T[] = [];
+    let item: T | null;
+    while (batch.length < BATCH_SIZE && (item = readable.read() as T | null) !== null) batch.push(item);
+    if (batch.length > 0) {
+      yield batch;
+      continue;
+    }
+    if (ended) return;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+}
+
+async function* ndjsonRecords(stream: Readable): AsyncGenerator<RawRecord> {
+  let row = 0;
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const line of lines) {
+    row++;
+    const text = row === 1 ? line.replace(/^\uFEFF/, '') : line;
+    if (text.trim() === '') continue;
+    try {
+      yield { kind: 'value', row, value: JSON.parse(text) };
+    } catch (error) {
+      yield { kind: 'unparsable', row, text, message: `not valid JSON (${(error as Error).message})` };
+    }
+  }
+}
+
+/**
+ * A JSON array is streamed element by element; a single top-level object is one row.
+ * Broken JSON cannot be resynchronised, so it refuses the input.
+ */
+async function* jsonRecords(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+  const { first, rest } = await peekFirstChar(stream);
+  if (first === '{') {
+    let text = '';
+    for await (const chunk of rest) text += chunk.toString();
+    yield { kind: 'value', row: 1, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
+    return;
+  }
+  if (first !== '[') {
+    throw new InputRefusedError(source, 'JSON input must be an array of row objects or one row object');
+  }
+  const elements = rest.pipe(streamArray.withParserAsStream());
+  rest.once('error', (error) => elements.destroy(error));
+  for await (const item of elements as AsyncIterable<{ key: number; value: unknown }>) {
+    yield { kind: 'value', row: item.key + 1, value: item.value };
+  }
+}
+
+/** Reads until the first non-blank character and returns it with a stream that still starts at byte 0. */
+async function peekFirstChar(stream: Readable): Promise<{ first: string | undefined; rest: Readable }> {
+  const seen: Buffer[] = [];
+  const iterator = stream[Symbol.asyncIterator]();
+  let first: string | undefined;
+  while (first === undefined) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    seen.push(chunk);
+    first = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
+  }
+  async function* replay() {
+    yield* seen;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
+  }
+  return { first, rest: Readable.from(replay()) };
+}

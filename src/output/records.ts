@@ -1,0 +1,149 @@
+import { formatCents } from '../domain/money.js';
+import { stringify } from 'csv-stringify/sync';
+
+export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A row of output: snake_case keys in display order, JSON-ready values. */
+export type OutputRecord = Record<string, unknown>;
+
+/** Money goes out twice: `x_cents` (integer) followed by `x` ("81.25"), as the contract asks. */
+export function withMoney(record: OutputRecord): OutputRecord {
+  const out: OutputRecord = {};
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = value;
+    if (key.endsWith('_cents') && typeof value === 'number') out[key.slice(0, -'_cents'.length)] = formatCents(value);
+  }
+  return out;
+}
+
+export interface Output {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** The contract's default: a table for a person at a terminal, CSV for a pipe or a file. */
+export function defaultFormat(stdout: Output): OutputFormat {
+  return stdout.isTTY ? 'table' : 'csv';
+}
+
+export interface RecordWriter {
+  write(record: OutputRecord): void;
+  end(): void;
+}
+
+/**
+ * Writes records as they come (csv, json, ndjson stream; a table waits to size its columns).
+ * `single` prints one record as a JSON object instead of an array of one.
+ */
+export function createRecordWriter(format: OutputFormat, out: Output, options: { single?: boolean } = {}): RecordWriter {
+  switch (format) {
+    case 'csv':
+      return csvWriter(out);
+    case 'json':
+      return jsonWriter(out, options.single ?? false);
+    case 'ndjson':
+      return {
+        write: (record) => out.write(`${JSON.stringify(record)}\n`),
+        end: () => {},
+      };
+    case 'table':
+      return tableWriter(out, options.single ?? false);
+  }
+}
+
+export function writeRecords(
+  records: Iterable<OutputRecord>,
+  format: OutputFormat,
+  out: Output,
+  options: { single?: boolean } = {},
+): void {
+  const writer = createRecordWriter(format, out, options);
+  for (const record of records) writer.write(record);
+  writer.end();
+}
+
+function csvWriter(out: Output): RecordWriter {
+  let columns: string[] | null = null;
+  return {
+    write(record) {
+      const first = columns === null;
+      columns ??= Object.keys(record);
+      const cells = columns.map((column) => csvCell(record[column]));
+      out.write(stringify([cells], first ? { header: true, columns } : {}));
+    },
+    end() {},
+  };
+}
+
+function csvCell(value: unknown): string | number {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return JSON.stringify(value);
+}
+
+function jsonWriter(out: Output, single: boolean): RecordWriter {
+  let count = 0;
+  return {
+    write(record) {
+      if (single) {
+        out.write(`${JSON.stringify(record)}\n`);
+      } else {
+        out.write(`${count === 0 ? '[' : ','}${JSON.stringify(record)}`);
+      }
+      count++;
+    },
+    end() {
+      if (!single) out.write(count === 0 ? '[]\n' : ']\n');
+    },
+  };
+}
+
+/**
+ * Aligned columns for people: money shows once (as "116.85", its `_cents` twin hidden),
+ * numbers are right-aligned. A single record is shown as field/value pairs.
+ */
+function tableWriter(out: Output, single: boolean): RecordWriter {
+  const records: OutputRecord[] = [];
+  return {
+    write: (record) => records.push(record),
+    end() {
+      if (records.length === 0) return;
+      const columns = visibleColumns(Object.keys(records[0]!));
+      if (single && records.length === 1) {
+        const record = records[0]!;
+        out.write(renderTable([['field', 'value'], ...columns.map((c) => [c, tableCell(record[c])])], [false, false]));
+        return;
+      }
+      const rightAligned = columns.map((c) => records.every((r) => typeof r[c] === 'number' || isDecimal(r[c])));
+      const rows = records.map((record) => columns.map((column) => tableCell(record[column])));
+      out.write(renderTable([columns, ...rows], rightAligned));
+    },
+  };
+}
+
+function visibleColumns(columns: string[]): string[] {
+  return columns.filter((c) => !(c.endsWith('_cents') && columns.includes(c.slice(0, -'_cents'.length))));
+}
+
+function isDecimal(value: unknown): boolean {
+  return typeof value === 'string' && /^-?\d+\.\d\d$/.test(value);
+}
+
+function tableCell(value: unknown): string {
+  const text = csvCell(value);
+  return String(text).replace(/\s+/g, ' ');
+}
+
+function renderTable(rows: string[][], rightAligned: boolean[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const [header, ...body] = rows;
+  return [line(header!), rule, ...body.map(line)].join('\n') + '\n';
+}

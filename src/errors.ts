@@ -32,11 +32,6 @@ export class InputRefusedError extends ClaimsError {
   }
 }
 
-/** An input file that cannot be opened or read. */
-export class InputUnreadableError extends ClaimsError {
-  readonly exitCode = EXIT.failure;
-}
-
 /** The database cannot be opened, migrated or written. */
 export class DatabaseError extends ClaimsError {
   readonly exitCode = EXIT.failure;

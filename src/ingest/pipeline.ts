@@ -95,7 +95,9 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
 
   const validate = (input: InputRow): ValidatedRow => {
     const result = validateRow(input.fields, options.rules, options.today);
-    const issues = input.structuralIssue ? [input.structuralIssue, ...result.issues] : result.issues;
+    // A row that could not be read as a row (broken JSON, not an object) has no fields to blame.
+    const fieldIssues = input.structuralIssue && Object.keys(input.fields).length === 0 ? [] : result.issues;
+    const issues = input.structuralIssue ? [input.structuralIssue, ...fieldIssues] : fieldIssues;
     return {
       input,
       line: input.structuralIssue ? null : result.line,

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
-import { InputRefusedError, InputUnreadableError } from '../errors.js';
+import { InputRefusedError } from '../errors.js';
 
 export const INPUT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -51,7 +51,7 @@ export async function* readRecords(
         break;
     }
   } catch (error) {
-    if (error instanceof InputRefusedError || error instanceof InputUnreadableError) throw error;
+    if (error instanceof InputRefusedError) throw error;
     throw new InputRefusedError(source, `cannot parse ${format.toUpperCase()}: ${(error as Error).message}`);
   } finally {
     stream.destroy();
@@ -62,7 +62,7 @@ async function openFile(path: string): Promise<Readable> {
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error) => reject(new InputUnreadableError(`cannot read ${path}: ${error.message}`)));
+    stream.once('error', (error) => reject(new InputRefusedError(path, `cannot read: ${error.message}`)));
   });
   return stream;
 }

@@ -7,9 +7,13 @@ import type { InputRow } from './normalise.js';
 export const ROW_COLUMN = '_row';
 export const ERRORS_COLUMN = '_errors';
 
-/** One line per error: `field: message [rule]`, readable in a spreadsheet cell. */
-export function describeIssues(issues: readonly { rule: string; field: string | null; message: string }[]): string {
-  return issues.map((i) => `${i.field ?? 'row'}: ${i.message} [${i.rule}]`).join('; ');
+/** Every error in one line, `field "value": message [rule]`, readable in a spreadsheet cell. */
+export function describeIssues(
+  issues: readonly { rule: string; field: string | null; value: string; message: string }[],
+): string {
+  return issues
+    .map((i) => `${i.field ?? 'row'}${i.field !== null && i.value !== '' ? ` ${JSON.stringify(i.value)}` : ''}: ${i.message} [${i.rule}]`)
+    .join('; ');
 }
 
 /**

@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Workspace } from '../helpers/cli.js';
+import { cells, csv, HEADER, jsonRow } from '../helpers/inputs.js';
+
+let ws: Workspace;
+beforeEach(() => {
+  ws = new Workspace();
+});
+afterEach(() => ws.remove());
+
+async function stored(): Promise<{ claims: number; lines: number; net_fee_cents: number }> {
+  return JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
+}
+
+describe('header matching', () => {
+  it('ignores case, punctuation, whitespace and newlines inside quoted headers', async () => {
+    const header = [
+      'SERVICE_DATE',
+      'Submitted\nProcedure',
+      'Quadrant',
+      'plan group number',
+      'subscriber #',
+      'Provider\n NPI',
+      'ProviderFees',
+      'allowed-fees',
+      'Member Coinsurance',
+      'MemberCopay',
+    ];
+    const file = ws.file('messy.csv', csv([cells(), cells({ procedure: 'D0210' })], header));
+    const result = await ws.run(['ingest', file]);
+    expect(result.code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 1, lines: 2 });
+  });
+
+  it('accepts a UTF-8 BOM and CRLF line ends', async () => {
+    const file = ws.file('bom.csv', `\uFEFF${csv([cells(), cells({ procedure: 'D0210' })], HEADER, '\r\n')}`);
+    expect((await ws.run(['ingest', file])).code).toBe(0);
+    const lines = JSON.parse((await ws.run(['list', '--lines', '--format', 'json'])).stdout);
+    expect(lines.map((l: { service_date: string }) => l.service_date)).toEqual(['2018-03-28', '2018-03-28']);
+  });
+
+  it('refuses an input missing a required column before writing any row, naming missing and found headers', async () => {
+    const header = HEADER.filter((h) => h !== 'Allowed fees');
+    const rows = [cells().filter((_, i) => HEADER[i] !== 'Allowed fees')];
+    const file = ws.file('missing.csv', csv(rows, header));
+    const result = await ws.run(['ingest', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('missing.csv: missing required column allowed_fees');
+    expect(result.stderr).toContain('headers found: "service date", "submitted procedure"');
+    expect(await stored()).toMatchObject({ claims: 0, lines: 0 });
+  });
+
+  it('does not require the quadrant column', async () => {
+    const header = HEADER.filter((h) => h !== 'quadrant');
+    const file = ws.file('noquad.csv', csv([cells().filter((_, i) => i !== 2)], header));
+    expect((await ws.run(['ingest', file])).code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 1 });
+  });
+
+  it('ignores other columns for storage but keeps them in rejection records', async () => {
+    const header = [...HEADER, 'Notes'];
+    const file = ws.file('extra.csv', csv([[...cells(), 'ok'], [...cells({ date: '2/30/18' }), 'see me']], header));
+    const result = await ws.run(['ingest', file]);
+    expect(result.code).toBe(3);
+    const [rejection] = JSON.parse((await ws.run(['report', 'rejections', '--format', 'json'])).stdout);
+    expect(rejection.values.Notes).toBe('see me');
+  });
+});
+
+describe('input formats', () => {
+  it('reads a JSON array with PascalCase keys and a numeric NPI', async () => {
+    const rows = [jsonRow(), { ...jsonRow({ procedure: 'D0210' }), ProviderNPI: 1497775530, ProviderFees: 108 }];
+    const file = ws.file('rows.json', JSON.stringify(rows));
+    expect((await ws.run(['ingest', file])).code).toBe(0);
+    const [claim] = JSON.parse((await ws.run(['list', '--format', 'json'])).stdout);
+    expect(claim).toMatchObject({ provider_npi: '1497775530', lines: 2, net_fee_cents: 800 });
+  });
+
+  it('reads a single JSON object as one row', async () => {
+    const file = ws.file('one.json', JSON.stringify(jsonRow()));
+    expect((await ws.run(['ingest', file])).code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 1, lines: 1 });
+  });
+
+  it('reads NDJSON by extension, and a broken line is a rejected row, not a broken file', async () => {
+    const text = [JSON.stringify(jsonRow()), '', '{"ServiceDate": ', JSON.stringify(jsonRow({ subscriber: 'S2' }))].join('\n');
+    const file = ws.file('rows.ndjson', text);
+    const result = await ws.run(['ingest', file, '--format', 'json']);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ input_format: 'ndjson', rows: 3, rows_rejected: 1, claims_stored: 2 });
+    expect(result.stderr).toMatch(/rows\.ndjson row 3: .*not valid JSON/);
+  });
+
+  it('refuses broken JSON as a whole, keeping nothing', async () => {
+    const file = ws.file('broken.json', `[${JSON.stringify(jsonRow())}, {"ServiceDate": `);
+    const result = await ws.run(['ingest', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('broken.json: cannot parse JSON');
+    expect(await stored()).toMatchObject({ claims: 0 });
+  });
+
+  it('reads CSV from stdin when no file or - is given', async () => {
+    const input = csv([cells()]);
+    expect((await ws.run(['ingest'], { stdin: input })).code).toBe(0);
+    expect((await ws.run(['ingest', '-'], { stdin: csv([cells({ subscriber: 'S2' })]) })).code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 2 });
+  });
+
+  it('reads JSON from stdin with --input-format', async () => {
+    const result = await ws.run(['ingest', '--input-format', 'json'], { stdin: JSON.stringify([jsonRow()]) });
+    expect(result.code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 1 });
+  });
+
+  it('rejects a row with fewer or more fields than the header and goes on with the file', async () => {
+    const rows = [cells({ subscriber: 'A' }), cells({ subscriber: 'B' }).slice(0, 9), [...cells({ subscriber: 'C' }), 'x'], cells({ subscriber: 'D' })];
+    const file = ws.file('ragged.csv', csv(rows));
+    const result = await ws.run(['ingest', file, '--format', 'json']);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ rows: 4, rows_rejected: 2, claims_stored: 2 });
+    expect(result.stderr).toContain('ragged.csv row 3: row: row has 9 fields, the header has 10');
+    expect(result.stderr).toContain('ragged.csv row 4: row: row has 11 fields, the header has 10');
+  });
+
+  it('reads several files in one run, each its own run', async () => {
+    const a = ws.file('a.csv', csv([cells()]));
+    const b = ws.file('b.json', JSON.stringify([jsonRow({ subscriber: 'S2' })]));
+    const result = await ws.run(['ingest', a, b, '--format', 'json']);
+    expect(result.code).toBe(0);
+    const runs = JSON.parse(result.stdout);
+    expect(runs.map((r: { input_format: string; run_id: number }) => [r.input_format, r.run_id])).toEqual([
+      ['csv', 1],
+      ['json', 2],
+    ]);
+  });
+});

@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { cells, csv } from '../helpers/inputs.js';
+
+let ws: Workspace;
+beforeEach(() => {
+  ws = new Workspace();
+});
+afterEach(() => ws.remove());
+
+const COMMANDS = [['ingest'], ['list'], ['report'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections'], ['rules']];
+
+describe('global options', () => {
+  it('may stand before or after the command words', async () => {
+    await claims(['--db', ws.db, 'ingest', FIXTURE]);
+    const after = await claims(['report', 'summary', '--db', ws.db, '--format', 'json']);
+    const before = await claims(['--db', ws.db, 'report', 'summary', '--format', 'json']);
+    expect(JSON.parse(after.stdout)).toMatchObject({ claims: 1 });
+    expect(before.stdout).toBe(after.stdout);
+  });
+
+  it('takes the database from CLAIMS_DB, and --db beats it', async () => {
+    const env = { CLAIMS_DB: ws.db };
+    await claims(['ingest', FIXTURE], { env });
+    expect(JSON.parse((await claims(['report', 'summary', '--format', 'json'], { env })).stdout)).toMatchObject({ claims: 1 });
+    const other = ws.path('other.db');
+    const flagged = await claims(['report', 'summary', '--format', 'json', '--db', other], { env });
+    expect(JSON.parse(flagged.stdout)).toMatchObject({ claims: 0 });
+  });
+
+  it('logs JSON lines on stderr at the level from CLAIMS_LOG_LEVEL or --log-level, never on stdout', async () => {
+    const debug = await ws.run(['ingest', FIXTURE, '--format', 'json', '-q'], { env: { CLAIMS_LOG_LEVEL: 'debug' } });
+    const logLines = debug.stderr.trim().split('\n');
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(JSON.parse(line)).toHaveProperty('level');
+    expect(JSON.parse(debug.stdout)).toHaveLength(1);
+    const silent = await ws.run(['ingest', FIXTURE, '-q', '--log-level', 'error'], { env: { CLAIMS_LOG_LEVEL: 'debug' } });
+    expect(silent.stderr).toBe('');
+  });
+
+  it('keeps subscriber numbers out of info-level logs', async () => {
+    const file = ws.file('in.csv', csv([cells({ subscriber: 'SUB-SECRET-42' }), cells({ subscriber: 'SUB-SECRET-43', npi: 'bad' })]));
+    const result = await ws.run(['ingest', file, '-q', '--log-level', 'info']);
+    expect(result.stderr).not.toContain('SUB-SECRET');
+  });
+
+  it('--quiet drops the human summary but not the data', async () => {
+    const result = await ws.run(['ingest', FIXTURE, '-q', '--log-level', 'silent', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ claims_stored: 1 });
+  });
+
+  it('shows no progress spinner when stderr is not a terminal', async () => {
+    const result = await ws.run(['ingest', FIXTURE, '--log-level', 'silent']);
+    expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+  });
+
+  it('prints the version', async () => {
+    const result = await claims(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it.each(COMMANDS)('has --help with an example: %s', async (...words) => {
+    const result = await claims([...words, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: claims');
+    expect(result.stdout).toMatch(/Examples?:\n\s+\$ claims /);
+  });
+});
+
+describe('exit codes', () => {
+  it('0 on success, with pending events and no NATS', async () => {
+    const result = await ws.run(['ingest', FIXTURE]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('claims replay');
+  });
+
+  it('1 when the input is refused, nothing of it kept', async () => {
+    const result = await ws.run(['ingest', ws.file('empty.csv', '')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('empty.csv: no header row');
+  });
+
+  it('1 for a file that cannot be read, naming it', async () => {
+    const result = await ws.run(['ingest', ws.path('nope.csv')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nope.csv: cannot read');
+  });
+
+  it('1 when the database cannot be opened', async () => {
+    const result = await claims(['report', 'summary', '--db', ws.path('no/such/dir/claims.db')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^claims: cannot open database .*no\/such\/dir\/claims\.db/);
+  });
+
+  it.each([
+    [['bogus']],
+    [['ingest', '--bogus']],
+    [['list', '--limit', 'many']],
+    [['list', '--from', '28/3/2018']],
+    [['ingest', '--max-errors', '-1']],
+    [['ingest', '--input-format', 'xml']],
+  ])('2 for a usage error: %j', async (args) => {
+    const result = await ws.run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: /);
+  });
+
+  it('3 when rows were rejected, and 1 wins over 3 across inputs', async () => {
+    const bad = ws.file('bad.csv', csv([cells({ npi: 'x' })]));
+    expect((await ws.run(['ingest', bad])).code).toBe(3);
+    expect((await ws.run(['ingest', bad, ws.file('empty.csv', '')])).code).toBe(1);
+  });
+});

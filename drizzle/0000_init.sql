@@ -72,6 +72,8 @@ CREATE TABLE `runs` (
 	`source` text NOT NULL,
 	`input_format` text NOT NULL,
 	`status` text NOT NULL,
+	`host` text NOT NULL,
+	`pid` integer NOT NULL,
 	`started_at` text NOT NULL,
 	`finished_at` text,
 	`rows_read` integer DEFAULT 0 NOT NULL,

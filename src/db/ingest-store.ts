@@ -1,4 +1,5 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { hostname } from 'node:os';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
 import { paymentEvent } from '../events/payload.js';
 import type { Db } from './open.js';
@@ -44,8 +45,6 @@ export class IngestStore {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly insertEvent;
-  private readonly adoptEvent;
-  private readonly adoptClaim;
   private readonly upsertRejection;
 
   constructor(private readonly db: Db) {
@@ -92,19 +91,7 @@ export class IngestStore {
         status: 'staged',
       })
       .prepare();
-    // A claim staged by a run that never finished (killed) is taken over by the run that meets it
-    // again, so the rerun releases its event as one uninterrupted run would have.
-    this.adoptEvent = db
-      .update(outbox)
-      .set({ runId: sql`${p('runId')}` })
-      .where(and(eq(outbox.claimId, p('claimId')), eq(outbox.status, 'staged'), ne(outbox.runId, p('runId'))))
-      .prepare();
-    this.adoptClaim = db
-      .update(claims)
-      .set({ runId: sql`${p('runId')}` })
-      .where(eq(claims.claimId, p('claimId')))
-      .prepare();
-    // The same bad row met again (a rerun) is recorded once, under the latest run that met it.
+    // The same bad row met again (a rerun) is recorded once, under the first run that met it.
     this.upsertRejection = db
       .insert(rejections)
       .values({
@@ -115,14 +102,14 @@ export class IngestStore {
         values: sql`${p('values')}`,
         errors: sql`${p('errors')}`,
       })
-      .onConflictDoUpdate({ target: rejections.fingerprint, set: { runId: sql`excluded.run_id` } })
+      .onConflictDoNothing({ target: rejections.fingerprint })
       .prepare();
   }
 
   startRun(source: string, inputFormat: string, startedAt: string): number {
     const [run] = this.db
       .insert(runs)
-      .values({ source, inputFormat, status: 'running', startedAt })
+      .values({ source, inputFormat, status: 'running', startedAt, host: hostname(), pid: process.pid })
       .returning({ id: runs.id })
       .all();
     return run!.id;
@@ -151,7 +138,7 @@ export class IngestStore {
     );
   }
 
-  /** True when the claim is this run's to store (new, or adopted from an unfinished run). */
+  /** False when the claim is already stored: a duplicate. */
   private storeClaim(runId: number, claim: Claim, rows: number[]): boolean {
     const inserted = this.insertClaim.run({
       claimId: claim.claim_id,
@@ -164,11 +151,7 @@ export class IngestStore {
       lineCount: claim.lines.length,
       netFeeCents: claim.net_fee_cents,
     });
-    if (inserted.changes === 0) {
-      if (this.adoptEvent.run({ claimId: claim.claim_id, runId }).changes === 0) return false;
-      this.adoptClaim.run({ claimId: claim.claim_id, runId });
-      return true;
-    }
+    if (inserted.changes === 0) return false;
     claim.lines.forEach((line, index) => {
       this.insertLine.run({
         claimId: claim.claim_id,
@@ -215,6 +198,28 @@ export class IngestStore {
 
   /** The input was refused: whatever its batches wrote goes; the run stays as a record of why. */
   refuseRun(runId: number, counts: RunCounts, reason: string, finishedAt: string): void {
+    this.discardRun(runId, { ...counts, status: 'refused', error: reason, finishedAt });
+  }
+
+  /**
+   * Runs left 'running' by a process of this host that no longer exists were killed part way:
+   * their committed batches are discarded as a refused input's would be, so rerunning the same
+   * command ends with exactly what one uninterrupted run would have written.
+   */
+  discardInterruptedRuns(isAlive: (pid: number) => boolean, finishedAt: string): number[] {
+    const interrupted = this.db
+      .select({ id: runs.id, pid: runs.pid })
+      .from(runs)
+      .where(and(eq(runs.status, 'running'), eq(runs.host, hostname())))
+      .all()
+      .filter((run) => !isAlive(run.pid));
+    for (const run of interrupted) {
+      this.discardRun(run.id, { status: 'interrupted', error: 'the process was stopped before the input was read to the end', finishedAt });
+    }
+    return interrupted.map((run) => run.id);
+  }
+
+  private discardRun(runId: number, outcome: Partial<typeof runs.$inferInsert>): void {
     this.db.transaction(
       (tx) => {
         const staged = tx
@@ -225,7 +230,7 @@ export class IngestStore {
         tx.delete(claims).where(inArray(claims.claimId, staged)).run();
         tx.delete(rejections).where(eq(rejections.runId, runId)).run();
         tx.update(runs)
-          .set({ ...counts, claimsStored: 0, linesStored: 0, netFeeCents: 0, status: 'refused', error: reason, finishedAt })
+          .set({ ...outcome, claimsStored: 0, linesStored: 0, netFeeCents: 0 })
           .where(eq(runs.id, runId))
           .run();
       },

@@ -195,8 +195,8 @@ export function totals(db: Db): Totals {
     net_fee_cents: claimTotals.netFee,
     rejected_rows: count(rejections),
     runs: count(runs),
-    // Staged events belong to an input still being read (or a killed one a rerun will finish).
-    events_pending: (events.pending ?? 0) + (events.staged ?? 0),
+    // Staged events belong to an input still being read: not deliverable yet, so not pending.
+    events_pending: events.pending ?? 0,
     events_published: events.published ?? 0,
     events_failed: events.failed ?? 0,
   };

@@ -5,7 +5,10 @@ export const runs = sqliteTable('runs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   source: text('source').notNull(),
   inputFormat: text('input_format').notNull(),
-  status: text('status', { enum: ['running', 'completed', 'refused'] }).notNull(),
+  status: text('status', { enum: ['running', 'completed', 'refused', 'interrupted'] }).notNull(),
+  // Which process is writing a running run, so a later ingest can tell a live run from a killed one.
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
   startedAt: text('started_at').notNull(),
   finishedAt: text('finished_at'),
   rowsRead: integer('rows_read').notNull().default(0),

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, Workspace } from '../helpers/cli.js';
+import { csv, manyClaims } from '../helpers/inputs.js';
+
+let ws: Workspace;
+beforeEach(() => {
+  ws = new Workspace();
+});
+afterEach(() => ws.remove());
+
+/** What a user can see of a database: every claim, every line and every event state. */
+async function contents(w: Workspace) {
+  const claims = JSON.parse((await w.run(['list', '--format', 'json'])).stdout);
+  const lines = JSON.parse((await w.run(['list', '--lines', '--format', 'json'])).stdout);
+  const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout);
+  const { runs: _runs, ...totals } = summary;
+  return { claims: claims.map(({ run_id: _r, ...c }: Record<string, unknown>) => c), lines, totals };
+}
+
+function countClaims(path: string): number {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
+  } catch {
+    return 0; // no database or no tables yet
+  } finally {
+    db?.close();
+  }
+}
+
+describe('safety', () => {
+  it('a run killed part way, then run again, ends as one uninterrupted run', async () => {
+    const input = ws.file('big.csv', csv(manyClaims(25_000)));
+    const child = spawn(process.execPath, [BIN, 'ingest', input, '--db', ws.db, '-q', '--log-level', 'silent'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    let committed = 0;
+    while (committed === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      committed = countClaims(ws.db);
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThan(25_000);
+
+    const rerun = await ws.run(['ingest', input, '-q', '--log-level', 'silent']);
+    expect(rerun.code).toBe(0);
+
+    const clean = new Workspace();
+    try {
+      await clean.run(['ingest', input, '-q', '--log-level', 'silent']);
+      expect(await contents(ws)).toEqual(await contents(clean));
+    } finally {
+      clean.remove();
+    }
+    expect((await contents(ws)).totals).toMatchObject({ claims: 25_000, lines: 100_000, events_pending: 25_000 });
+  }, 120_000);
+
+  it('several processes ingesting the same file into one database store each claim once, without errors', async () => {
+    const input = ws.file('in.csv', csv(manyClaims(5_000)));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => ws.run(['ingest', input, '--format', 'json', '--log-level', 'silent', '-q'])),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const runs = results.map((r) => JSON.parse(r.stdout)[0]);
+    expect(runs.reduce((sum, r) => sum + r.claims_stored, 0)).toBe(5_000);
+    expect(runs.reduce((sum, r) => sum + r.claims_duplicate, 0)).toBe(15_000);
+    expect((await contents(ws)).totals).toMatchObject({ claims: 5_000, lines: 20_000, events_pending: 5_000 });
+  }, 120_000);
+});

@@ -36,7 +36,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   try {
     for (const source of sources) {
       const format = inputFormatFor(source, options.inputFormat);
-      ctx.log.info({ source, format, dryRun: options.dryRun }, 'ingest started');
+      ctx.log.debug({ source, format, dryRun: options.dryRun }, 'ingest started');
       const summary = await ingestInput(
         { source, format, rules, today, maxErrors: options.maxErrors ?? null, dryRun: options.dryRun },
         {

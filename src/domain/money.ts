@@ -3,6 +3,8 @@ import type { Parsed } from './types.js';
 // Sign may sit before or after the `$`; integer part either plain digits or correctly comma-grouped.
 const MONEY_PATTERN = /^(-?)(\$?)(-?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/;
 const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
+// 13 whole digits and 2 decimals stay below 2^53 cents.
+const SAFE_WHOLE_DIGITS = 13;
 
 /** Parses a user-written money amount into integer cents, digit by digit (never through a float). */
 export function parseMoney(raw: string): Parsed<number> {
@@ -16,9 +18,17 @@ export function parseMoney(raw: string): Parsed<number> {
   }
   if (decimals !== undefined && decimals.length > 2) return { ok: false, message: 'more than two decimals' };
 
-  const magnitude = BigInt(whole.replaceAll(',', '') || '0') * 100n + BigInt((decimals ?? '').padEnd(2, '0'));
-  if (magnitude > MAX_SAFE_CENTS) return { ok: false, message: 'too large' };
-  const cents = Number(magnitude);
+  const digits = whole.replaceAll(',', '') || '0';
+  const fraction = (decimals ?? '').padEnd(2, '0');
+  let cents: number;
+  if (digits.length <= SAFE_WHOLE_DIGITS) {
+    // Integers this short are exact as numbers: no float rounding can happen.
+    cents = Number(digits) * 100 + Number(fraction);
+  } else {
+    const magnitude = BigInt(digits) * 100n + BigInt(fraction);
+    if (magnitude > MAX_SAFE_CENTS) return { ok: false, message: 'too large' };
+    cents = Number(magnitude);
+  }
   // `-0.00` is zero, not a negative amount.
   return { ok: true, value: signBefore || signAfter ? -cents || 0 : cents };
 }

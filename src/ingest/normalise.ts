@@ -21,6 +21,7 @@ export interface InputRow {
 export class RowNormaliser {
   private header: string[] | null = null;
   private csvColumns: Partial<Record<Field, number>> = {};
+  private claimNumberColumn = false;
   private readonly fieldByKey = new Map<string, Field | undefined>();
 
   constructor(private readonly source: string) {}
@@ -30,8 +31,9 @@ export class RowNormaliser {
     return this.header;
   }
 
+  /** Claims are grouped by claim number when the input has that column. */
   get hasClaimNumber(): boolean {
-    return this.header !== null && this.header.some((name) => fieldForHeader(name) === 'claim_number');
+    return this.claimNumberColumn;
   }
 
   /** Returns null for the header record itself. */
@@ -101,6 +103,7 @@ export class RowNormaliser {
 
   private checkHeader(names: string[]): Partial<Record<Field, number>> {
     const match = matchHeaders(names);
+    this.claimNumberColumn = match.columns.claim_number !== undefined;
     const found = names.map((name) => JSON.stringify(name)).join(', ');
     if (match.missing.length > 0) {
       throw new InputRefusedError(

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { BIN, claims, FIXTURE, Workspace } from '../helpers/cli.js';
 import { cells, csv } from '../helpers/inputs.js';
 
 let ws: Workspace;
@@ -111,5 +111,26 @@ describe('exit codes', () => {
     const bad = ws.file('bad.csv', csv([cells({ npi: 'x' })]));
     expect((await ws.run(['ingest', bad])).code).toBe(3);
     expect((await ws.run(['ingest', bad, ws.file('empty.csv', '')])).code).toBe(1);
+  });
+});
+
+describe('progress', () => {
+  /** Runs claims under a pseudo-terminal (util-linux `script`), so stderr is a TTY. */
+  async function onTerminal(args: string[], env: Record<string, string> = {}): Promise<string> {
+    const { execFile } = await import('node:child_process');
+    const command = ['stty cols 120 rows 40;', BIN, ...args].join(' ');
+    return new Promise((resolve, reject) => {
+      execFile('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, ...env } }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      );
+    });
+  }
+
+  it('shows a spinner with the row count on a terminal, but not under CI or with --quiet', async () => {
+    const file = ws.file('in.csv', csv(Array.from({ length: 50 }, (_, i) => cells({ subscriber: `S${i}` }))));
+    const args = ['ingest', file, '--db', ws.db, '--log-level', 'silent'];
+    expect(await onTerminal(args)).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏].*in\.csv: 50 rows/);
+    expect(await onTerminal(args, { CI: 'true' })).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    expect(await onTerminal([...args, '-q'])).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
   });
 });

@@ -28,6 +28,10 @@ export function note(ctx: CommandContext, text: string): void {
   if (!ctx.globals.quiet) ctx.io.stderr.write(`${text}\n`);
 }
 
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Progress only for a person watching: stderr is a terminal, not CI, not --quiet. */
 export function wantsProgress(ctx: CommandContext): boolean {
   return Boolean(ctx.io.stderr.isTTY) && !ctx.io.env.CI && !ctx.globals.quiet;

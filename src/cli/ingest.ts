@@ -1,12 +1,14 @@
 import { formatCents } from '../domain/money.js';
 import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
+import type { EventCounts } from '../db/outbox-store.js';
 import { openDb, openDbReadOnly, type Db } from '../db/open.js';
 import { EXIT } from '../errors.js';
 import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
 import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
-import { note, wantsProgress, type CommandContext } from './context.js';
+import { note, plural, wantsProgress, type CommandContext } from './context.js';
+import { IngestEvents, NO_EVENTS, type IngestEventsOutcome } from './ingest-events.js';
 import { loadRules } from './load-rules.js';
 import { startProgress } from './progress.js';
 
@@ -27,12 +29,14 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   for (const runId of store?.discardInterruptedRuns(isProcessAlive, new Date().toISOString()) ?? []) {
     ctx.log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
   }
+  const events = store && db ? await IngestEvents.start(ctx, db) : null;
   const lookup = db && options.dryRun ? safeLookup(db) : null;
   const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
   const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr) : null;
   const today = localDate(new Date());
 
   const summaries: RunSummary[] = [];
+  let eventsOutcome: IngestEventsOutcome | null = null;
   try {
     for (const source of sources) {
       const format = inputFormatFor(source, options.inputFormat);
@@ -49,26 +53,29 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
       );
       ctx.log.info(logFields(summary), 'ingest finished');
       summaries.push(summary);
+      // Only an accepted input's events are deliverable; publish them before reading the next input.
+      if (summary.status === 'completed') await events?.drain();
     }
+    eventsOutcome = events?.outcome(summaries) ?? null;
   } finally {
+    await events?.close();
     progress?.stop();
     rejectsFile?.close();
     db?.$client.close();
   }
 
   for (const summary of summaries) note(ctx, humanSummary(summary));
-  if (!options.dryRun && summaries.some((s) => s.claimsStored > 0)) {
-    note(ctx, 'payment events are pending in the outbox: deliver them with `claims replay --nats <url>`');
-  }
+  if (eventsOutcome?.message) note(ctx, eventsOutcome.message);
   // On a terminal with no --format, the human summary above is the output; a table would repeat it.
   const format = options.format ?? (ctx.io.stdout.isTTY ? null : defaultFormat(ctx.io.stdout));
-  if (format) writeRecords(summaries.map(summaryRecord), format, ctx.io.stdout);
-  return exitCode(summaries);
+  if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
+  return exitCode(summaries, eventsOutcome?.unpublished ?? false);
 }
 
-function exitCode(summaries: RunSummary[]): number {
+function exitCode(summaries: RunSummary[], eventsUnpublished: boolean): number {
   if (summaries.some((s) => s.status === 'refused')) return EXIT.failure;
   if (summaries.some((s) => s.rowsRejected > 0)) return EXIT.rowsRejected;
+  if (eventsUnpublished) return EXIT.eventsUnpublished;
   return EXIT.ok;
 }
 
@@ -96,7 +103,7 @@ function localDate(now: Date): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-function summaryRecord(s: RunSummary) {
+function summaryRecord(s: RunSummary, events: EventCounts) {
   return {
     run_id: s.runId,
     source: s.source,
@@ -111,6 +118,7 @@ function summaryRecord(s: RunSummary) {
     net_fee_cents: s.netFeeCents,
     net_fee: formatCents(s.netFeeCents),
     warnings: s.warnings,
+    ...events,
     error: s.error,
   };
 }
@@ -119,10 +127,6 @@ function summaryRecord(s: RunSummary) {
 function logFields(s: RunSummary) {
   const { sampleRejections: _rejections, sampleWarnings: _warnings, ...counts } = s;
   return counts;
-}
-
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function humanSummary(s: RunSummary): string {

@@ -1,0 +1,145 @@
+import { errors } from '@nats-io/transport-node';
+import type { DeliverableEvent, Delivery, OutboxStore } from '../db/outbox-store.js';
+import type { NatsSession } from './connection.js';
+import { REQUEST_TIMEOUT_MS } from './connection.js';
+
+/**
+ * Publishes in flight at once: enough to keep the connection busy instead of waiting a round trip
+ * per event, few enough to bound memory and what a killed run sends again.
+ */
+const PUBLISH_WINDOW = 512;
+/** Events read from the outbox at a time; their outcomes are written back in one transaction. */
+const PAGE_SIZE = 500;
+const TIMED_OUT = `no PubAck within ${REQUEST_TIMEOUT_MS / 1000}s`;
+
+export interface DrainOptions {
+  /** At most this many events; all deliverable ones when absent. */
+  limit?: number;
+  /** Each page's outcomes, oldest first, once they are recorded. */
+  onRecorded?: (deliveries: readonly Delivery[]) => void;
+}
+
+export interface DrainResult {
+  published: number;
+  /** Of the published: PubAcks flagged duplicate (JetStream already had the event). */
+  duplicates: number;
+  failed: number;
+  /** Why publishing stopped before the end (connection lost, no answer); events not tried stay as they were. */
+  stopped: string | null;
+}
+
+interface Page {
+  deliveries: (Delivery | undefined)[];
+  unsettled: number;
+}
+
+/**
+ * Publishes the outbox's deliverable events, oldest first, with up to PUBLISH_WINDOW publishes in flight.
+ * An event is marked published only on its PubAck (a duplicate ack counts: the stream has it), with
+ * the stream sequence; a failed publish marks it failed with the reason. Outcomes are written page by
+ * page, in order, one transaction each.
+ */
+export async function drainOutbox(session: NatsSession, store: OutboxStore, options: DrainOptions = {}): Promise<DrainResult> {
+  const window = new InFlightWindow(PUBLISH_WINDOW);
+  const result: DrainResult = { published: 0, duplicates: 0, failed: 0, stopped: null };
+  const pages: Page[] = [];
+  let recordError: unknown = null;
+
+  const recordSettledPages = () => {
+    while (pages[0]?.unsettled === 0) {
+      const deliveries = pages.shift()!.deliveries.filter((d): d is Delivery => d !== undefined);
+      if (deliveries.length === 0) continue;
+      store.recordDeliveries(deliveries, new Date().toISOString());
+      options.onRecorded?.(deliveries);
+    }
+  };
+
+  const settle = (page: Page, index: number, delivery: Delivery) => {
+    page.deliveries[index] = delivery;
+    page.unsettled--;
+    if (delivery.ok) {
+      result.published++;
+      if (delivery.duplicate) result.duplicates++;
+    } else {
+      result.failed++;
+      // Closed: every further publish would fail at once. Timed out: the server does not answer.
+      if (session.nc.isClosed() || delivery.error === TIMED_OUT) result.stopped ??= delivery.error;
+    }
+    window.release();
+    recordSettledPages();
+  };
+
+  let afterSeq = 0;
+  let remaining = options.limit ?? Infinity;
+  reading: while (remaining > 0) {
+    const events = store.nextDeliverable(afterSeq, Math.min(PAGE_SIZE, remaining));
+    if (events.length === 0) break;
+    afterSeq = events[events.length - 1]!.seq;
+    remaining -= events.length;
+    const page: Page = { deliveries: new Array(events.length), unsettled: events.length };
+    pages.push(page);
+    for (const [index, event] of events.entries()) {
+      // Wait only when the window is full: publishes issued without an await in between leave
+      // in one socket write, where an await per publish would flush each on its own.
+      while (window.full) await window.released();
+      if (result.stopped !== null) {
+        page.unsettled -= events.length - index;
+        break reading;
+      }
+      window.take();
+      void publish(session, event)
+        .then((delivery) => settle(page, index, delivery))
+        .catch((error: unknown) => {
+          recordError ??= error;
+          result.stopped ??= 'cannot record outcomes in the outbox';
+        });
+    }
+  }
+  await window.idle();
+  if (recordError !== null) throw recordError;
+  recordSettledPages();
+  return result;
+}
+
+/** Never rejects: a failure is an outcome to record. */
+async function publish(session: NatsSession, event: DeliverableEvent): Promise<Delivery> {
+  try {
+    const ack = await session.js.publish(event.subject, event.payload, { msgID: event.eventId });
+    return { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate };
+  } catch (error) {
+    return { event, ok: false, error: error instanceof errors.TimeoutError ? TIMED_OUT : (error as Error).message };
+  }
+}
+
+/** Counts the publishes in flight, and wakes the one producer when one settles. */
+class InFlightWindow {
+  private inFlight = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly size: number) {}
+
+  get full(): boolean {
+    return this.inFlight >= this.size;
+  }
+
+  take(): void {
+    this.inFlight++;
+  }
+
+  release(): void {
+    this.inFlight--;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Resolves when nothing is in flight. */
+  async idle(): Promise<void> {
+    while (this.inFlight > 0) await this.released();
+  }
+
+  /** Resolves at the next release. */
+  released(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+}

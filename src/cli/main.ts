@@ -94,6 +94,23 @@ Examples:
     .action(run(async (ctx, files: string[], options) => (await import('./ingest.js')).ingestCommand(ctx, files, options)));
 
   program
+    .command('replay')
+    .description('publish outbox events not yet acknowledged, or move dead letters back (--dlq)')
+    .option('--dlq', 'move dead letters from CLAIMS_DLQ back to their payment subjects', false)
+    .option('--limit <n>', 'handle at most n events', positiveInt)
+    .option('--dry-run', 'list what would be published without publishing', false)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims replay --nats nats://127.0.0.1:4222
+  $ claims replay --dry-run --format json
+  $ claims replay --dlq --limit 100 --nats nats://127.0.0.1:4222`,
+    )
+    .action(run(async (ctx, options) => (await import('./replay.js')).replayCommand(ctx, options)));
+
+  program
     .command('list')
     .description('list stored claims (or their lines with --lines)')
     .option('--lines', 'one row per claim line', false)

@@ -1,7 +1,9 @@
 import { formatCents } from '../domain/money.js';
 import { openDb, type Db } from '../db/open.js';
 import { listRejections, topProviders, totals } from '../db/queries.js';
-import { EXIT } from '../errors.js';
+import { EXIT, NatsUnavailableError } from '../errors.js';
+import { natsSettings, withNatsSession } from '../events/connection.js';
+import { deadLetterDepth } from '../events/streams.js';
 import { describeIssues } from '../ingest/rejects.js';
 import { defaultFormat, withMoney, writeRecords, type OutputFormat, type OutputRecord } from '../output/records.js';
 import type { CommandContext } from './context.js';
@@ -37,11 +39,32 @@ export function topProvidersCommand(
   });
 }
 
-export function summaryCommand(ctx: CommandContext, options: FormatOption): Promise<number> {
-  return withDb(ctx, (db) => {
-    const record: OutputRecord = withMoney({ ...totals(db) });
-    writeRecords([record], options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { single: true });
-  });
+/**
+ * With NATS configured, `dlq_depth` tells a monitor how many dead letters wait. NATS unreachable:
+ * the rest is still printed, dlq_depth is null, and the exit code is 4 so the monitor alerts.
+ */
+export async function summaryCommand(ctx: CommandContext, options: FormatOption): Promise<number> {
+  const settings = natsSettings(ctx.globals);
+  const db = openDb(ctx.globals.db);
+  let record: OutputRecord;
+  try {
+    record = withMoney({ ...totals(db) });
+  } finally {
+    db.$client.close();
+  }
+  let exitCode: number = EXIT.ok;
+  if (settings) {
+    try {
+      record.dlq_depth = await withNatsSession(settings, ctx.log, (session) => deadLetterDepth(session.jsm));
+    } catch (error) {
+      if (!(error instanceof NatsUnavailableError)) throw error;
+      ctx.io.stderr.write(`claims: ${error.message}; dlq_depth unknown\n`);
+      record.dlq_depth = null;
+      exitCode = EXIT.eventsUnpublished;
+    }
+  }
+  writeRecords([record], options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { single: true });
+  return exitCode;
 }
 
 export function rejectionsCommand(ctx: CommandContext, options: FormatOption & { run?: number }): Promise<number> {

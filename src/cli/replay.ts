@@ -1,0 +1,141 @@
+import { openDb, openDbReadOnly } from '../db/open.js';
+import { OutboxStore, type DeliverableEvent, type Delivery } from '../db/outbox-store.js';
+import { EXIT, UsageError } from '../errors.js';
+import { natsSettings, withNatsSession, type NatsSession } from '../events/connection.js';
+import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
+import { drainOutbox } from '../events/publisher.js';
+import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
+import { createRecordWriter, defaultFormat, type OutputFormat, type RecordWriter } from '../output/records.js';
+import { note, plural, type CommandContext } from './context.js';
+
+const LIST_PAGE_SIZE = 1_000;
+
+export interface ReplayOptions {
+  dlq: boolean;
+  limit?: number;
+  dryRun: boolean;
+  format?: OutputFormat;
+}
+
+/** `claims replay`: the outbox's undelivered events, or (--dlq) the dead letters, back onto CLAIMS. */
+export async function replayCommand(ctx: CommandContext, options: ReplayOptions): Promise<number> {
+  const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
+  try {
+    if (options.dlq) return await replayDeadLetterStream(ctx, options, writer);
+    if (options.dryRun) return listDeliverable(ctx, options, writer);
+    return await publishDeliverable(ctx, options, writer);
+  } finally {
+    writer.end();
+  }
+}
+
+async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<number> {
+  const db = openDb(ctx.globals.db);
+  try {
+    const store = new OutboxStore(db);
+    const result = await withSession(ctx, async (session) => {
+      await ensureStreams(session.jsm, ctx.log);
+      return drainOutbox(session, store, {
+        limit: options.limit,
+        onRecorded: (deliveries) => deliveries.forEach((delivery) => writer.write(deliveryRecord(delivery))),
+      });
+    });
+    ctx.log.info({ ...result }, 'replay finished');
+    note(
+      ctx,
+      `replay: ${plural(result.published, 'event')} published` +
+        (result.duplicates > 0 ? ` (${result.duplicates.toLocaleString('en-US')} already in the stream)` : '') +
+        `, ${result.failed.toLocaleString('en-US')} failed; ${plural(store.deliverableCount(), 'event')} left to deliver` +
+        (result.stopped ? ` (stopped: ${result.stopped})` : ''),
+    );
+    return result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok;
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** A dry run reads the outbox only: no NATS needed, and no database created. */
+function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): number {
+  const db = openDbReadOnly(ctx.globals.db);
+  let listed = 0;
+  try {
+    if (db) {
+      const store = new OutboxStore(db);
+      let afterSeq = 0;
+      for (;;) {
+        const events = store.nextDeliverable(afterSeq, Math.min(LIST_PAGE_SIZE, (options.limit ?? Infinity) - listed));
+        if (events.length === 0) break;
+        for (const event of events) {
+          const { status, attempts, lastError } = event;
+          writer.write(eventRecord(event, { status, attempts, stream_seq: null, duplicate: null, error: lastError }));
+        }
+        listed += events.length;
+        afterSeq = events[events.length - 1]!.seq;
+      }
+    }
+  } finally {
+    db?.$client.close();
+  }
+  note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
+  return EXIT.ok;
+}
+
+async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<number> {
+  const { result, depth } = await withSession(ctx, async (session) => {
+    if (!options.dryRun) await ensureStreams(session.jsm, ctx.log);
+    const result = await replayDeadLetters(session, {
+      limit: options.limit,
+      dryRun: options.dryRun,
+      onOutcomes: (outcomes) => outcomes.forEach((outcome) => writer.write(deadLetterRecord(outcome))),
+    });
+    return { result, depth: await deadLetterDepth(session.jsm) };
+  });
+  ctx.log.info({ ...result, depth }, 'dead letter replay finished');
+  note(
+    ctx,
+    options.dryRun
+      ? `replay --dlq --dry-run: ${plural(depth, 'dead letter')} in ${DEAD_LETTER_STREAM}; nothing was moved`
+      : `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ` +
+          `${result.failed.toLocaleString('en-US')} failed; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
+  );
+  return result.failed > 0 ? EXIT.eventsUnpublished : EXIT.ok;
+}
+
+function withSession<T>(ctx: CommandContext, work: (session: NatsSession) => Promise<T>): Promise<T> {
+  const settings = natsSettings(ctx.globals);
+  if (!settings) throw new UsageError('replay needs a NATS server: give --nats <url> or set NATS_URL');
+  return withNatsSession(settings, ctx.log, work);
+}
+
+function deliveryRecord(delivery: Delivery) {
+  const attempts = delivery.event.attempts + 1;
+  return delivery.ok
+    ? eventRecord(delivery.event, { status: 'published', attempts, stream_seq: delivery.streamSeq, duplicate: delivery.duplicate, error: null })
+    : eventRecord(delivery.event, { status: 'failed', attempts, stream_seq: null, duplicate: null, error: delivery.error });
+}
+
+interface EventOutcome {
+  status: string;
+  attempts: number;
+  stream_seq: number | null;
+  /** True when JetStream already had the event (its PubAck said duplicate). */
+  duplicate: boolean | null;
+  error: string | null;
+}
+
+/** The same columns whether listed (--dry-run) or published, so scripts read both alike. */
+function eventRecord(event: DeliverableEvent, outcome: EventOutcome) {
+  return { seq: event.seq, event_id: event.eventId, claim_id: event.claimId, subject: event.subject, ...outcome };
+}
+
+function deadLetterRecord(outcome: DeadLetterOutcome) {
+  return {
+    dlq_seq: outcome.dlqSeq,
+    event_id: outcome.eventId,
+    from_subject: outcome.fromSubject,
+    subject: outcome.subject,
+    status: outcome.status,
+    stream_seq: outcome.streamSeq,
+    error: outcome.error,
+  };
+}

@@ -1,5 +1,5 @@
 CREATE TABLE `claim_lines` (
-	`claim_id` text NOT NULL,
+	`claim_pk` integer NOT NULL,
 	`line_index` integer NOT NULL,
 	`source_row` integer NOT NULL,
 	`line_number` text,
@@ -11,14 +11,15 @@ CREATE TABLE `claim_lines` (
 	`member_coinsurance_cents` integer NOT NULL,
 	`member_copay_cents` integer NOT NULL,
 	`net_fee_cents` integer NOT NULL,
-	PRIMARY KEY(`claim_id`, `line_index`),
-	FOREIGN KEY (`claim_id`) REFERENCES `claims`(`claim_id`) ON UPDATE no action ON DELETE cascade
+	PRIMARY KEY(`claim_pk`, `line_index`),
+	FOREIGN KEY (`claim_pk`) REFERENCES `claims`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE INDEX `claim_lines_procedure` ON `claim_lines` (`submitted_procedure`);--> statement-breakpoint
 CREATE INDEX `claim_lines_service_date` ON `claim_lines` (`service_date`);--> statement-breakpoint
 CREATE TABLE `claims` (
-	`claim_id` text PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
+	`claim_id` text NOT NULL,
 	`run_id` integer NOT NULL,
 	`claim_number` text,
 	`service_date` text NOT NULL,
@@ -30,28 +31,24 @@ CREATE TABLE `claims` (
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `claims_claim_id_unique` ON `claims` (`claim_id`);--> statement-breakpoint
 CREATE INDEX `claims_provider_date` ON `claims` (`provider_npi`,`service_date`);--> statement-breakpoint
 CREATE INDEX `claims_service_date` ON `claims` (`service_date`);--> statement-breakpoint
 CREATE INDEX `claims_claim_number` ON `claims` (`claim_number`);--> statement-breakpoint
-CREATE INDEX `claims_run` ON `claims` (`run_id`);--> statement-breakpoint
 CREATE TABLE `outbox` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`event_id` text NOT NULL,
-	`claim_id` text NOT NULL,
+	`claim_pk` integer NOT NULL,
 	`run_id` integer NOT NULL,
-	`subject` text NOT NULL,
-	`payload` text NOT NULL,
 	`status` text NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`last_error` text,
 	`stream_seq` integer,
 	`published_at` text,
-	FOREIGN KEY (`claim_id`) REFERENCES `claims`(`claim_id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`claim_pk`) REFERENCES `claims`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `outbox_event_id_unique` ON `outbox` (`event_id`);--> statement-breakpoint
-CREATE UNIQUE INDEX `outbox_claim_id_unique` ON `outbox` (`claim_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `outbox_claim_pk_unique` ON `outbox` (`claim_pk`);--> statement-breakpoint
 CREATE INDEX `outbox_status` ON `outbox` (`status`,`seq`);--> statement-breakpoint
 CREATE INDEX `outbox_run` ON `outbox` (`run_id`,`status`);--> statement-breakpoint
 CREATE TABLE `rejections` (

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
-import { paymentEvent } from '../events/payload.js';
 import type { Db } from './open.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
@@ -66,7 +65,7 @@ export class IngestStore {
     this.insertLine = db
       .insert(claimLines)
       .values({
-        claimId: p('claimId'),
+        claimPk: p('claimPk'),
         lineIndex: p('lineIndex'),
         sourceRow: p('sourceRow'),
         lineNumber: p('lineNumber'),
@@ -82,14 +81,7 @@ export class IngestStore {
       .prepare();
     this.insertEvent = db
       .insert(outbox)
-      .values({
-        eventId: p('eventId'),
-        claimId: p('claimId'),
-        runId: p('runId'),
-        subject: p('subject'),
-        payload: p('payload'),
-        status: 'staged',
-      })
+      .values({ claimPk: p('claimPk'), runId: p('runId'), status: 'staged' })
       .prepare();
     // The same bad row met again (a rerun) is recorded once, under the first run that met it.
     this.upsertRejection = db
@@ -152,9 +144,10 @@ export class IngestStore {
       netFeeCents: claim.net_fee_cents,
     });
     if (inserted.changes === 0) return false;
+    const claimPk = inserted.lastInsertRowid;
     claim.lines.forEach((line, index) => {
       this.insertLine.run({
-        claimId: claim.claim_id,
+        claimPk,
         lineIndex: index + 1,
         sourceRow: rows[index]!,
         lineNumber: line.line_number,
@@ -168,14 +161,7 @@ export class IngestStore {
         netFeeCents: line.net_fee_cents,
       });
     });
-    const event = paymentEvent(claim);
-    this.insertEvent.run({
-      eventId: event.event_id,
-      claimId: claim.claim_id,
-      runId,
-      subject: event.subject,
-      payload: event.payload,
-    });
+    this.insertEvent.run({ claimPk, runId });
     return true;
   }
 
@@ -223,11 +209,11 @@ export class IngestStore {
     this.db.transaction(
       (tx) => {
         const staged = tx
-          .select({ claimId: outbox.claimId })
+          .select({ claimPk: outbox.claimPk })
           .from(outbox)
           .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')));
         // Lines and the outbox row go with the claim (ON DELETE CASCADE).
-        tx.delete(claims).where(inArray(claims.claimId, staged)).run();
+        tx.delete(claims).where(inArray(claims.id, staged)).run();
         tx.delete(rejections).where(eq(rejections.runId, runId)).run();
         tx.update(runs)
           .set({ ...outcome, claimsStored: 0, linesStored: 0, netFeeCents: 0 })

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { paymentEvent, type PaymentClaim } from '../events/payload.js';
 import type { Db } from './open.js';
-import { outbox } from './schema.js';
+import { claimLines, claims, outbox } from './schema.js';
 
 /** An outbox event that may be published: pending, or failed on an earlier attempt. */
 export interface DeliverableEvent {
@@ -30,6 +31,7 @@ const p = (name: string) => sql.placeholder(name);
 /** The outbox as the publisher sees it: what to send next, and what became of it. */
 export class OutboxStore {
   private readonly deliverable;
+  private readonly linesOf;
   private readonly markPublished;
   private readonly markFailed;
 
@@ -39,18 +41,41 @@ export class OutboxStore {
     this.deliverable = db
       .select({
         seq: outbox.seq,
-        eventId: outbox.eventId,
-        claimId: outbox.claimId,
-        subject: outbox.subject,
-        payload: outbox.payload,
         status: outbox.status,
         attempts: outbox.attempts,
         lastError: outbox.lastError,
+        claimPk: claims.id,
+        claim_id: claims.claimId,
+        claim_number: claims.claimNumber,
+        provider_npi: claims.providerNpi,
+        service_date: claims.serviceDate,
+        plan_group_number: claims.planGroupNumber,
+        subscriber_number: claims.subscriberNumber,
+        net_fee_cents: claims.netFeeCents,
       })
       .from(outbox)
+      .innerJoin(claims, eq(claims.id, outbox.claimPk))
       .where(and(eq(outbox.status, p('status')), gt(outbox.seq, p('afterSeq'))))
       .orderBy(asc(outbox.seq))
       .limit(p('limit'))
+      .prepare();
+    this.linesOf = db
+      .select({
+        claimPk: claimLines.claimPk,
+        line_number: claimLines.lineNumber,
+        service_date: claimLines.serviceDate,
+        submitted_procedure: claimLines.submittedProcedure,
+        quadrant: claimLines.quadrant,
+        provider_fees_cents: claimLines.providerFeesCents,
+        allowed_fees_cents: claimLines.allowedFeesCents,
+        member_coinsurance_cents: claimLines.memberCoinsuranceCents,
+        member_copay_cents: claimLines.memberCopayCents,
+        net_fee_cents: claimLines.netFeeCents,
+      })
+      .from(claimLines)
+      // The page's claim keys arrive as one JSON array: one prepared statement for any page size.
+      .where(sql`${claimLines.claimPk} in (select value from json_each(${p('claimPks')}))`)
+      .orderBy(asc(claimLines.claimPk), asc(claimLines.lineIndex))
       .prepare();
     // Both leave alone an event another process has published meanwhile.
     this.markPublished = db
@@ -62,19 +87,45 @@ export class OutboxStore {
         attempts: sql`${outbox.attempts} + 1`,
         lastError: null,
       })
-      .where(and(eq(outbox.eventId, p('eventId')), ne(outbox.status, 'published')))
+      .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
     this.markFailed = db
       .update(outbox)
       .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}` })
-      .where(and(eq(outbox.eventId, p('eventId')), ne(outbox.status, 'published')))
+      .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
   }
 
   /** Up to `limit` deliverable events after `afterSeq`, oldest first. Staged events are never deliverable. */
   nextDeliverable(afterSeq: number, limit: number): DeliverableEvent[] {
-    const page = (status: DeliverableEvent['status']) => this.deliverable.all({ status, afterSeq, limit }) as DeliverableEvent[];
-    return [...page('pending'), ...page('failed')].sort((a, b) => a.seq - b.seq).slice(0, limit);
+    const page = (status: DeliverableEvent['status']) => this.deliverable.all({ status, afterSeq, limit });
+    const rows = [...page('pending'), ...page('failed')].sort((a, b) => a.seq - b.seq).slice(0, limit);
+    if (rows.length === 0) return [];
+    const lines = this.linesByClaim(rows.map((row) => row.claimPk));
+    return rows.map(({ seq, status, attempts, lastError, claimPk, ...claim }) => {
+      const event = paymentEvent({ ...claim, lines: lines.get(claimPk) ?? [] });
+      return {
+        seq,
+        eventId: event.event_id,
+        claimId: claim.claim_id,
+        subject: event.subject,
+        payload: event.payload,
+        status: status as DeliverableEvent['status'],
+        attempts,
+        lastError,
+      };
+    });
+  }
+
+  /** The lines of a page's claims, in one query. */
+  private linesByClaim(claimPks: number[]): Map<number, PaymentClaim['lines']> {
+    const byClaim = new Map<number, PaymentClaim['lines']>();
+    for (const { claimPk, ...line } of this.linesOf.all({ claimPks: JSON.stringify(claimPks) })) {
+      let lines = byClaim.get(claimPk);
+      if (!lines) byClaim.set(claimPk, (lines = []));
+      lines.push(line);
+    }
+    return byClaim;
   }
 
   /** Records a batch of outcomes in one transaction. */
@@ -82,8 +133,8 @@ export class OutboxStore {
     this.db.transaction(
       () => {
         for (const delivery of deliveries) {
-          if (delivery.ok) this.markPublished.run({ eventId: delivery.event.eventId, streamSeq: delivery.streamSeq, at });
-          else this.markFailed.run({ eventId: delivery.event.eventId, error: delivery.error });
+          if (delivery.ok) this.markPublished.run({ seq: delivery.event.seq, streamSeq: delivery.streamSeq, at });
+          else this.markFailed.run({ seq: delivery.event.seq, error: delivery.error });
         }
       },
       { behavior: 'immediate' },

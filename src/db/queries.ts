@@ -61,7 +61,7 @@ export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
         db
           .select({ one: sql`1` })
           .from(claimLines)
-          .where(and(eq(claimLines.claimId, claims.claimId), eq(claimLines.submittedProcedure, f.procedure.toUpperCase()))),
+          .where(and(eq(claimLines.claimPk, claims.id), eq(claimLines.submittedProcedure, f.procedure.toUpperCase()))),
       ),
     );
   }
@@ -79,9 +79,9 @@ export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
       run_id: claims.runId,
     })
     .from(claims)
-    .leftJoin(outbox, eq(outbox.claimId, claims.claimId))
+    .leftJoin(outbox, eq(outbox.claimPk, claims.id))
     .where(and(...conditions))
-    .orderBy(sql`${claims}.rowid`)
+    .orderBy(asc(claims.id))
     .limit(f.limit ?? -1)
     .offset(f.offset ?? 0);
   return iterate<ClaimRow>(db, query);
@@ -109,7 +109,7 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
   if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
   const query = db
     .select({
-      claim_id: claimLines.claimId,
+      claim_id: claims.claimId,
       line_index: claimLines.lineIndex,
       source_row: claimLines.sourceRow,
       line_number: claimLines.lineNumber,
@@ -124,9 +124,9 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
       net_fee_cents: claimLines.netFeeCents,
     })
     .from(claimLines)
-    .innerJoin(claims, eq(claims.claimId, claimLines.claimId))
+    .innerJoin(claims, eq(claims.id, claimLines.claimPk))
     .where(and(...conditions))
-    .orderBy(sql`${claims}.rowid`, asc(claimLines.lineIndex))
+    .orderBy(asc(claimLines.claimPk), asc(claimLines.lineIndex))
     .limit(f.limit ?? -1)
     .offset(f.offset ?? 0);
   return iterate<LineRow>(db, query);

@@ -24,8 +24,11 @@ export const runs = sqliteTable('runs', {
 export const claims = sqliteTable(
   'claims',
   {
+    // Lines and events refer to this integer key: appended in order, where the hash-derived claim id
+    // would land at random places in every index that holds it.
+    id: integer('id').primaryKey(),
     // Derived from a hash of the key and every line: the same claim ingested again is a duplicate.
-    claimId: text('claim_id').primaryKey(),
+    claimId: text('claim_id').notNull().unique(),
     runId: integer('run_id').notNull().references(() => runs.id),
     claimNumber: text('claim_number'),
     serviceDate: text('service_date').notNull(),
@@ -39,16 +42,15 @@ export const claims = sqliteTable(
     index('claims_provider_date').on(t.providerNpi, t.serviceDate),
     index('claims_service_date').on(t.serviceDate),
     index('claims_claim_number').on(t.claimNumber),
-    index('claims_run').on(t.runId),
   ],
 );
 
 export const claimLines = sqliteTable(
   'claim_lines',
   {
-    claimId: text('claim_id')
+    claimPk: integer('claim_pk')
       .notNull()
-      .references(() => claims.claimId, { onDelete: 'cascade' }),
+      .references(() => claims.id, { onDelete: 'cascade' }),
     lineIndex: integer('line_index').notNull(),
     sourceRow: integer('source_row').notNull(),
     lineNumber: text('line_number'),
@@ -62,7 +64,7 @@ export const claimLines = sqliteTable(
     netFeeCents: integer('net_fee_cents').notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.claimId, t.lineIndex] }),
+    primaryKey({ columns: [t.claimPk, t.lineIndex] }),
     index('claim_lines_procedure').on(t.submittedProcedure),
     index('claim_lines_service_date').on(t.serviceDate),
   ],
@@ -93,20 +95,19 @@ export interface RejectionError {
 /**
  * The transactional outbox: one payment event per stored claim, written with the claim.
  * `staged` events belong to an input still being read; they become `pending` when it is accepted,
- * so a refused input never reaches the payments service.
+ * so a refused input never reaches the payments service. The event itself (id, subject, payload) is
+ * built from the stored claim when it is published: claims never change, so every delivery of an
+ * event carries the same bytes, and a status update rewrites a small row, not a payload.
  */
 export const outbox = sqliteTable(
   'outbox',
   {
     seq: integer('seq').primaryKey({ autoIncrement: true }),
-    eventId: text('event_id').notNull().unique(),
-    claimId: text('claim_id')
+    claimPk: integer('claim_pk')
       .notNull()
       .unique()
-      .references(() => claims.claimId, { onDelete: 'cascade' }),
+      .references(() => claims.id, { onDelete: 'cascade' }),
     runId: integer('run_id').notNull().references(() => runs.id),
-    subject: text('subject').notNull(),
-    payload: text('payload').notNull(),
     status: text('status', { enum: ['staged', 'pending', 'published', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

@@ -1,5 +1,5 @@
 import { formatCents } from '../domain/money.js';
-import type { Claim } from '../domain/types.js';
+import type { Claim, ClaimLine } from '../domain/types.js';
 
 export const PAYMENT_EVENT_TYPE = 'claim.payment_requested';
 export const PAYMENT_EVENT_VERSION = 1;
@@ -21,8 +21,27 @@ export function paymentSubject(providerNpi: string): string {
   return `${PAYMENT_SUBJECT_PREFIX}.${providerNpi.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/** What an event says of a claim: a validated one, or one read back from the database. */
+export type PaymentClaim = Pick<
+  Claim,
+  'claim_id' | 'claim_number' | 'provider_npi' | 'service_date' | 'plan_group_number' | 'subscriber_number' | 'net_fee_cents'
+> & {
+  lines: Pick<
+    ClaimLine,
+    | 'line_number'
+    | 'service_date'
+    | 'submitted_procedure'
+    | 'quadrant'
+    | 'provider_fees_cents'
+    | 'allowed_fees_cents'
+    | 'member_coinsurance_cents'
+    | 'member_copay_cents'
+    | 'net_fee_cents'
+  >[];
+};
+
 /** The payments team's contract: see README, "Payment events". */
-export function paymentEvent(claim: Claim): PaymentEvent {
+export function paymentEvent(claim: PaymentClaim): PaymentEvent {
   const eventId = eventIdFor(claim.claim_id);
   const payload = {
     event_id: eventId,

@@ -5,13 +5,14 @@
 //    ingest without NATS, to show what publishing as it goes adds to an ingest.
 // Usage: npm run build && node bench/events.mjs [--claims 100000] [--runs 3]
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { LINES_PER_CLAIM, writeClaimsFile } from './claims-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'claims');
@@ -19,26 +20,6 @@ const natsServerBin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const { values } = parseArgs({ options: { claims: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' } } });
 const claimCount = Number(values.claims);
 const runs = Number(values.runs);
-
-const HEADER =
-  'service date,submitted procedure,quadrant,Plan/Group #,Subscriber#,Provider NPI,provider fees,Allowed fees,member coinsurance,member copay\n';
-const NPIS = ['1497775530', '1234567893', '1245319599', '1003000126', '1326046473'];
-const PROCEDURES = ['D0180', 'D0210', 'D4346', 'D4211'];
-
-/** Claims of four lines like claim_1234.csv, one per subscriber: one event each (~1.2 kB payload). */
-async function generate(path, count) {
-  const out = createWriteStream(path);
-  out.write(HEADER);
-  for (let claim = 0; claim < count; claim++) {
-    let chunk = '';
-    for (let line = 0; line < 4; line++) {
-      chunk += `3/${1 + (claim % 28)}/18 0:00,${PROCEDURES[line]},${line === 3 ? 'UR' : ''},GRP-${1000 + (claim % 50)},${3730000000 + claim},${NPIS[claim % NPIS.length]},$${100 + line}.${String(claim % 100).padStart(2, '0')} ,$${90 + line}.00 ,$${line}.25 ,$0.00 \n`;
-    }
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
@@ -92,7 +73,7 @@ const rate = (n, seconds) => Math.round(n / seconds).toLocaleString('en-US');
 const work = mkdtempSync(join(tmpdir(), 'claims-bench-events-'));
 try {
   const input = join(work, 'claims.csv');
-  await generate(input, claimCount);
+  await writeClaimsFile(input, claimCount * LINES_PER_CLAIM);
   const replays = [];
   const ingestsAlone = [];
   const ingestsWithNats = [];

@@ -3,12 +3,12 @@
 // file into one plain table (the floor for getting CSV rows into SQLite), with peak memory.
 // Usage: npm run bench [-- --lines 1000000 --runs 3]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeClaimsFile } from './claims-file.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -16,33 +16,6 @@ const { values } = parseArgs({
 });
 const lines = Number(values.lines);
 const runs = Number(values.runs);
-
-const HEADER =
-  'service date,submitted procedure,quadrant,Plan/Group #,Subscriber#,Provider NPI,provider fees,Allowed fees,member coinsurance,member copay\n';
-const NPIS = ['1497775530', '1234567893', '1245319599', '1003000126', '1326046473'];
-const PROCEDURES = ['D0180', 'D0210', 'D4346', 'D4211'];
-
-/** Claims of four lines like claim_1234.csv, spread over providers, subscribers and dates. */
-async function generate(path, count) {
-  mkdirSync(dirname(path), { recursive: true });
-  const out = createWriteStream(path);
-  out.write(HEADER);
-  let chunk = '';
-  for (let i = 0; i < count; i++) {
-    const claim = Math.floor(i / 4);
-    const line = i % 4;
-    const day = 1 + (claim % 28);
-    const month = 1 + (Math.floor(claim / 28) % 12);
-    const cents = String(claim % 100).padStart(2, '0');
-    chunk += `${month}/${day}/18 0:00,${PROCEDURES[line]},${line === 3 ? 'UR' : ''},GRP-${1000 + (claim % 50)},${3730000000 + claim},${NPIS[claim % NPIS.length]},$${100 + line}.${cents} ,$${90 + line}.00 ,$${line}.25 ,$0.00 \n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
-}
 
 /** Wall seconds and peak resident memory (MiB) of one process, as /usr/bin/time measures them. */
 function measure(command, args, options = {}) {
@@ -59,7 +32,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const input = join(root, 'bench', 'data', `lines-${lines}.csv`);
 if (!existsSync(input)) {
   console.error(`generating ${input} ...`);
-  await generate(input, lines);
+  await writeClaimsFile(input, lines);
 }
 console.error(`input: ${lines.toLocaleString('en-US')} lines, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB; ${runs} runs each`);
 

@@ -2,24 +2,19 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { ClaimsError, EXIT } from '../errors.js';
+import { INPUT_FORMATS } from '../ingest/formats.js';
 import { OUTPUT_FORMATS } from '../output/records.js';
 import type { CommandContext, GlobalOptions, Io } from './context.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-const INPUT_FORMATS = ['csv', 'json', 'ndjson'];
-
 /** Runs one command line and returns the exit code; the only place errors become exit codes. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  let exitCode: number = EXIT.ok;
-  let ctx: CommandContext | null = null;
-  const program = buildProgram(io, (context, code) => {
-    ctx = context;
-    exitCode = code;
-  });
+  const outcome: Outcome = { ctx: null, exitCode: EXIT.ok };
+  const program = buildProgram(io, outcome);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -29,7 +24,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return error.exitCode;
     }
     io.stderr.write(`claims: unexpected error: ${(error as Error).message ?? String(error)}\n`);
-    (ctx as CommandContext | null)?.log.error({ err: error }, 'unexpected error');
+    outcome.ctx?.log.error({ err: error }, 'unexpected error');
     return EXIT.failure;
   }
 }
@@ -38,9 +33,13 @@ function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-type Finish = (ctx: CommandContext, exitCode: number) => void;
+/** What the command that ran left behind: its context (for logging a crash) and its exit code. */
+interface Outcome {
+  ctx: CommandContext | null;
+  exitCode: number;
+}
 
-function buildProgram(io: Io, finish: Finish): Command {
+function buildProgram(io: Io, outcome: Outcome): Command {
   const program = new Command('claims')
     .description('Validate dental claim lines, store claims with exact net fees, and publish payment events.')
     .version(version)
@@ -65,9 +64,8 @@ function buildProgram(io: Io, finish: Finish): Command {
     async (...args: [...A, Command]) => {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
-      const ctx: CommandContext = { io, globals, log: createLogger(globals.logLevel) };
-      finish(ctx, EXIT.ok);
-      finish(ctx, await load(ctx, ...(args.slice(0, -1) as A)));
+      outcome.ctx = { io, globals, log: createLogger(globals.logLevel) };
+      outcome.exitCode = await load(outcome.ctx, ...(args.slice(0, -1) as A));
     };
 
   const formatOption = () =>

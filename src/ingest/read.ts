@@ -4,9 +4,9 @@ import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { InputRefusedError } from '../errors.js';
+import type { InputFormat } from './formats.js';
 
-export const INPUT_FORMATS = ['csv', 'json', 'ndjson'] as const;
-export type InputFormat = (typeof INPUT_FORMATS)[number];
+export type { InputFormat } from './formats.js';
 
 /**
  * One record of the input before any interpretation. CSV gives cells (the first record is the header);

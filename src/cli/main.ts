@@ -56,7 +56,17 @@ function buildProgram(io: Io, outcome: Outcome): Command {
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
         .default('info'),
     )
-    .option('-q, --quiet', 'no progress and no human summary on stderr', false);
+    .option('-q, --quiet', 'no progress and no human summary on stderr', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims ingest fixtures/claim_1234.csv
+  $ claims report top-providers --format json
+  $ claims replay --nats nats://127.0.0.1:4222
+
+Exit codes: 0 ok, 1 input refused or failure, 2 usage, 3 rows rejected, 4 events not published.`,
+    );
 
   /** Wraps a lazily loaded command so startup only pays for the command that runs. */
   const run =

@@ -8,7 +8,7 @@ beforeEach(() => {
 });
 afterEach(() => ws.remove());
 
-const COMMANDS = [['ingest'], ['replay'], ['list'], ['report'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections'], ['rules']];
+const COMMANDS = [[], ['ingest'], ['replay'], ['list'], ['report'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections'], ['rules']];
 
 describe('global options', () => {
   it('may stand before or after the command words', async () => {

@@ -24,11 +24,8 @@ export interface IngestCommandOptions {
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
   const rules = loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
-  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db);
+  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
   const store = db && !options.dryRun ? new IngestStore(db) : null;
-  for (const runId of store?.discardInterruptedRuns(isProcessAlive, new Date().toISOString()) ?? []) {
-    ctx.log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
-  }
   const events = store && db ? await IngestEvents.start(ctx, db) : null;
   const lookup = db && options.dryRun ? safeLookup(db) : null;
   const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
@@ -85,16 +82,6 @@ function safeLookup(db: Db): DuplicateLookup | null {
     return new DuplicateLookup(db);
   } catch {
     return null;
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

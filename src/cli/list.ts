@@ -10,7 +10,7 @@ export interface ListOptions extends ClaimFilters {
 }
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
-  const db = openDb(ctx.globals.db);
+  const db = openDb(ctx.globals.db, ctx.log);
   try {
     const rows = options.lines ? listLines(db, options) : listClaims(db, options);
     const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);

@@ -30,7 +30,7 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
 }
 
 async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<number> {
-  const db = openDb(ctx.globals.db);
+  const db = openDb(ctx.globals.db, ctx.log);
   try {
     const store = new OutboxStore(db);
     const result = await withSession(ctx, async (session) => {

@@ -13,7 +13,7 @@ interface FormatOption {
 }
 
 async function withDb(ctx: CommandContext, report: (db: Db) => Promise<void> | void): Promise<number> {
-  const db = openDb(ctx.globals.db);
+  const db = openDb(ctx.globals.db, ctx.log);
   try {
     await report(db);
   } finally {
@@ -45,7 +45,7 @@ export function topProvidersCommand(
  */
 export async function summaryCommand(ctx: CommandContext, options: FormatOption): Promise<number> {
   const settings = natsSettings(ctx.globals);
-  const db = openDb(ctx.globals.db);
+  const db = openDb(ctx.globals.db, ctx.log);
   let record: OutputRecord;
   try {
     record = withMoney({ ...totals(db) });

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
 import type { Db } from './open.js';
+import { discardRun } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
 export interface ClaimToStore {
@@ -184,44 +185,7 @@ export class IngestStore {
 
   /** The input was refused: whatever its batches wrote goes; the run stays as a record of why. */
   refuseRun(runId: number, counts: RunCounts, reason: string, finishedAt: string): void {
-    this.discardRun(runId, { ...counts, status: 'refused', error: reason, finishedAt });
-  }
-
-  /**
-   * Runs left 'running' by a process of this host that no longer exists were killed part way:
-   * their committed batches are discarded as a refused input's would be, so rerunning the same
-   * command ends with exactly what one uninterrupted run would have written.
-   */
-  discardInterruptedRuns(isAlive: (pid: number) => boolean, finishedAt: string): number[] {
-    const interrupted = this.db
-      .select({ id: runs.id, pid: runs.pid })
-      .from(runs)
-      .where(and(eq(runs.status, 'running'), eq(runs.host, hostname())))
-      .all()
-      .filter((run) => !isAlive(run.pid));
-    for (const run of interrupted) {
-      this.discardRun(run.id, { status: 'interrupted', error: 'the process was stopped before the input was read to the end', finishedAt });
-    }
-    return interrupted.map((run) => run.id);
-  }
-
-  private discardRun(runId: number, outcome: Partial<typeof runs.$inferInsert>): void {
-    this.db.transaction(
-      (tx) => {
-        const staged = tx
-          .select({ claimPk: outbox.claimPk })
-          .from(outbox)
-          .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')));
-        // Lines and the outbox row go with the claim (ON DELETE CASCADE).
-        tx.delete(claims).where(inArray(claims.id, staged)).run();
-        tx.delete(rejections).where(eq(rejections.runId, runId)).run();
-        tx.update(runs)
-          .set({ ...outcome, claimsStored: 0, linesStored: 0, netFeeCents: 0 })
-          .where(eq(runs.id, runId))
-          .run();
-      },
-      { behavior: 'immediate' },
-    );
+    discardRun(this.db, runId, { ...counts, status: 'refused', error: reason, finishedAt });
   }
 }
 

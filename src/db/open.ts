@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Logger } from 'pino';
 import { DatabaseError } from '../errors.js';
+import { discardInterruptedRuns } from './runs.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -14,11 +16,17 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url
 /** Long enough for another `claims` process to finish a batch; writers queue instead of failing. */
 const BUSY_TIMEOUT_MS = 30_000;
 
-/** Opens (creating and migrating if needed) the database for reading and writing. */
-export function openDb(path: string): Db {
+/**
+ * Opens (creating and migrating if needed) the database for reading and writing, after discarding
+ * what runs killed part way left behind.
+ */
+export function openDb(path: string, log: Logger): Db {
   const client = connect(path, false);
   const db = drizzle(client, { schema });
   migrateWithRetry(db, path);
+  for (const runId of discardInterruptedRuns(db, new Date().toISOString())) {
+    log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
+  }
   return db;
 }
 

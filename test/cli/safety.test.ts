@@ -47,6 +47,11 @@ describe('safety', () => {
     expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(25_000);
 
+    // The next command to open the database discards the killed run: no report counts its claims.
+    const afterKill = await ws.run(['report', 'summary', '--format', 'json', '--log-level', 'warn']);
+    expect(JSON.parse(afterKill.stdout)).toMatchObject({ claims: 0, lines: 0, events_pending: 0 });
+    expect(afterKill.stderr).toContain('discarded the claims of an interrupted run');
+
     const rerun = await ws.run(['ingest', input, '-q', '--log-level', 'silent']);
     expect(rerun.code).toBe(0);
 

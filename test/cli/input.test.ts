@@ -76,6 +76,19 @@ describe('input formats', () => {
     expect(claim).toMatchObject({ provider_npi: '1497775530', lines: 2, net_fee_cents: 800 });
   });
 
+  it('accepts a UTF-8 BOM before JSON and NDJSON', async () => {
+    expect((await ws.run(['ingest', ws.file('bom.json', `\uFEFF${JSON.stringify([jsonRow()])}`)])).code).toBe(0);
+    expect((await ws.run(['ingest', ws.file('bom.ndjson', `\uFEFF${JSON.stringify(jsonRow({ subscriber: 'S2' }))}\n`)])).code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 2 });
+  });
+
+  it('refuses a JSON input missing a required key in its first row, naming it', async () => {
+    const { AllowedFees: _dropped, ...row } = jsonRow();
+    const result = await ws.run(['ingest', ws.file('rows.json', JSON.stringify([row]))]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('rows.json: missing required column allowed_fees');
+  });
+
   it('reads a single JSON object as one row', async () => {
     const file = ws.file('one.json', JSON.stringify(jsonRow()));
     expect((await ws.run(['ingest', file])).code).toBe(0);

@@ -35,7 +35,8 @@ export class RejectsFile {
   write(header: readonly string[], row: InputRow, issues: readonly Issue[]): void {
     let text = '';
     if (this.columns === null) {
-      this.columns = [...header];
+      // No header yet (a JSON input whose first element is not an object): the row's own keys.
+      this.columns = header.length > 0 ? [...header] : Object.keys(row.values);
       text += stringify([[...this.columns, ROW_COLUMN, ERRORS_COLUMN]]);
     }
     const cells = this.columns.map((column) => row.values[column] ?? '');

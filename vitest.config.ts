@@ -6,5 +6,7 @@ export default defineConfig({
     // CLI and broker tests start real processes; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { InputRefusedError } from '../errors.js';
@@ -44,10 +44,10 @@ export async function* readRecords(
         yield* csvBatches(stream);
         break;
       case 'ndjson':
-        yield* batched(ndjsonRecords(stream));
+        yield* ndjsonBatches(stream);
         break;
       case 'json':
-        yield* batched(jsonRecords(stream, source));
+        yield* jsonBatches(stream, source);
         break;
     }
   } catch (error) {
@@ -67,20 +67,8 @@ async function openFile(path: string): Promise<Readable> {
   return stream;
 }
 
+/** At most this many records are handed to the pipeline at once. */
 const BATCH_SIZE = 2_000;
-
-/** Groups an async sequence into arrays, yielding whatever has arrived when the source pauses. */
-async function* batched<T>(records: AsyncIterable<T>): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const record of records) {
-    batch.push(record);
-    if (batch.length >= BATCH_SIZE) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
 
 async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
   const parser = stream.pipe(
@@ -135,31 +123,43 @@ async function* readBatches<T>(readable: Readable): AsyncGenerator<T[]> {
   }
 }
 
-async function* ndjsonRecords(stream: Readable): AsyncGenerator<RawRecord> {
+/** Splits each chunk into lines as it arrives: one await per chunk, whatever the line count. */
+async function* ndjsonBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
   let row = 0;
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of lines) {
-    row++;
-    const text = row === 1 ? line.replace(/^\uFEFF/, '') : line;
-    if (text.trim() === '') continue;
-    try {
-      yield { kind: 'value', row, value: JSON.parse(text) };
-    } catch (error) {
-      yield { kind: 'unparsable', row, text, message: `not valid JSON (${(error as Error).message})` };
+  const parseLines = (lines: string[]): RawRecord[] => {
+    const records: RawRecord[] = [];
+    for (const line of lines) {
+      row++;
+      const text = (row === 1 ? line.replace(/^\uFEFF/, '') : line).replace(/\r$/, '');
+      if (text.trim() === '') continue;
+      try {
+        records.push({ kind: 'value', row, value: JSON.parse(text) });
+      } catch (error) {
+        records.push({ kind: 'unparsable', row, text, message: `not valid JSON (${(error as Error).message})` });
+      }
     }
+    return records;
+  };
+  for await (const chunk of stream) {
+    const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
+    partial = lines.pop()!;
+    yield parseLines(lines);
   }
+  yield parseLines([partial + decoder.end()]);
 }
 
 /**
  * A JSON array is streamed element by element; a single top-level object is one row.
  * Broken JSON cannot be resynchronised, so it refuses the input.
  */
-async function* jsonRecords(stream: Readable, source: string): AsyncGenerator<RawRecord> {
+async function* jsonBatches(stream: Readable, source: string): AsyncGenerator<RawRecord[]> {
   const { first, rest } = await peekFirstChar(stream);
   if (first === '{') {
     let text = '';
     for await (const chunk of rest) text += chunk.toString();
-    yield { kind: 'value', row: 1, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
+    yield [{ kind: 'value', row: 1, value: JSON.parse(text.replace(/^\uFEFF/, '')) }];
     return;
   }
   if (first !== '[') {
@@ -167,8 +167,8 @@ async function* jsonRecords(stream: Readable, source: string): AsyncGenerator<Ra
   }
   const elements = rest.pipe(streamArray.withParserAsStream());
   rest.once('error', (error) => elements.destroy(error));
-  for await (const item of elements as AsyncIterable<{ key: number; value: unknown }>) {
-    yield { kind: 'value', row: item.key + 1, value: item.value };
+  for await (const batch of readBatches<{ key: number; value: unknown }>(elements)) {
+    yield batch.map((item) => ({ kind: 'value', row: item.key + 1, value: item.value }));
   }
 }
 

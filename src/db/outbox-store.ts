@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { paymentEvent, type PaymentClaim } from '../events/payload.js';
 import type { Db } from './open.js';
+import { LINE_AMOUNTS } from './queries.js';
 import { claimLines, claims, outbox } from './schema.js';
 
 /** An outbox event that may be published: pending, or failed on an earlier attempt. */
@@ -66,11 +67,7 @@ export class OutboxStore {
         service_date: claimLines.serviceDate,
         submitted_procedure: claimLines.submittedProcedure,
         quadrant: claimLines.quadrant,
-        provider_fees_cents: claimLines.providerFeesCents,
-        allowed_fees_cents: claimLines.allowedFeesCents,
-        member_coinsurance_cents: claimLines.memberCoinsuranceCents,
-        member_copay_cents: claimLines.memberCopayCents,
-        net_fee_cents: claimLines.netFeeCents,
+        ...LINE_AMOUNTS,
       })
       .from(claimLines)
       // The page's claim keys arrive as one JSON array: one prepared statement for any page size.

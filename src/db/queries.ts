@@ -2,6 +2,15 @@ import { and, asc, desc, eq, exists, gte, lte, or, sql, type SQL } from 'drizzle
 import type { Db } from './open.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
+/** A line's money columns under their output names, for every query that reads lines. */
+export const LINE_AMOUNTS = {
+  provider_fees_cents: claimLines.providerFeesCents,
+  allowed_fees_cents: claimLines.allowedFeesCents,
+  member_coinsurance_cents: claimLines.memberCoinsuranceCents,
+  member_copay_cents: claimLines.memberCopayCents,
+  net_fee_cents: claimLines.netFeeCents,
+};
+
 export interface ClaimFilters {
   provider?: string;
   procedure?: string;
@@ -117,11 +126,7 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
       submitted_procedure: claimLines.submittedProcedure,
       quadrant: claimLines.quadrant,
       provider_npi: claims.providerNpi,
-      provider_fees_cents: claimLines.providerFeesCents,
-      allowed_fees_cents: claimLines.allowedFeesCents,
-      member_coinsurance_cents: claimLines.memberCoinsuranceCents,
-      member_copay_cents: claimLines.memberCopayCents,
-      net_fee_cents: claimLines.netFeeCents,
+      ...LINE_AMOUNTS,
     })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))

@@ -28,7 +28,6 @@ export interface IngestDeps {
   rejectsFile: RejectsFile | null;
   /** After each committed batch and at the end, with the rows read so far. */
   onProgress?: (rowsRead: number) => void;
-  now?: () => string;
 }
 
 export interface RowFinding {
@@ -56,6 +55,8 @@ interface ValidatedRow {
   groupKey: string;
 }
 
+const now = () => new Date().toISOString();
+
 /** Rows per transaction: large enough to amortise the commit, small enough to keep locks short. */
 const ROWS_PER_TRANSACTION = 20_000;
 const SAMPLE_SIZE = 10;
@@ -65,7 +66,6 @@ const SAMPLE_SIZE = 10;
  * Returns the run's summary; an input refused part way leaves nothing behind.
  */
 export async function ingestInput(options: IngestOptions, deps: IngestDeps): Promise<RunSummary> {
-  const now = deps.now ?? (() => new Date().toISOString());
   const { source } = options;
   const store = options.dryRun ? null : deps.store;
   const runId = store?.startRun(source, options.format, now()) ?? null;

@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
 import type { Db } from './open.js';
-import { discardRun } from './runs.js';
+import { discardRun, runOwner } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
 export interface ClaimToStore {
@@ -102,7 +101,7 @@ export class IngestStore {
   startRun(source: string, inputFormat: string, startedAt: string): number {
     const [run] = this.db
       .insert(runs)
-      .values({ source, inputFormat, status: 'running', startedAt, host: hostname(), pid: process.pid })
+      .values({ source, inputFormat, status: 'running', startedAt, ...runOwner() })
       .returning({ id: runs.id })
       .all();
     return run!.id;

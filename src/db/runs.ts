@@ -26,6 +26,11 @@ export function discardRun(db: Db, runId: number, outcome: Partial<typeof runs.$
   );
 }
 
+/** Who writes a run: recorded when it starts, checked by the next process to open the database. */
+export function runOwner(): { host: string; pid: number } {
+  return { host: hostname(), pid: process.pid };
+}
+
 /**
  * Runs left 'running' by a process of this host that no longer exists were killed part way. Like
  * SQLite rolling back a hot journal, the next `claims` to open the database discards what they wrote,
@@ -36,7 +41,7 @@ export function discardInterruptedRuns(db: Db, now: string): number[] {
   const interrupted = db
     .select({ id: runs.id, pid: runs.pid })
     .from(runs)
-    .where(and(eq(runs.status, 'running'), eq(runs.host, hostname())))
+    .where(and(eq(runs.status, 'running'), eq(runs.host, runOwner().host)))
     .all()
     .filter((run) => !isProcessAlive(run.pid));
   for (const run of interrupted) {

@@ -67,7 +67,7 @@ const SAMPLE_SIZE = 10;
  */
 export async function ingestInput(options: IngestOptions, deps: IngestDeps): Promise<RunSummary> {
   const { source } = options;
-  const store = options.dryRun ? null : deps.store;
+  const { store } = deps;
   const runId = store?.startRun(source, options.format, now()) ?? null;
   const summary: RunSummary = {
     runId,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HEADER } from '../helpers/inputs.js';
 import { FIELDS, REQUIRED_FIELDS, type Field } from '../../src/domain/fields.js';
 import { fieldForHeader, matchHeaders, normaliseHeader } from '../../src/domain/headers.js';
 
@@ -82,21 +83,9 @@ describe('fieldForHeader', () => {
 });
 
 describe('matchHeaders', () => {
-  const FIXTURE_HEADERS = [
-    'service date',
-    'submitted procedure',
-    'quadrant',
-    'Plan/Group #',
-    'Subscriber#',
-    'Provider NPI',
-    'provider fees',
-    'Allowed fees',
-    'member coinsurance',
-    'member copay',
-  ];
 
   it('maps the fixture headers to their columns with nothing missing', () => {
-    expect(matchHeaders(FIXTURE_HEADERS)).toEqual({
+    expect(matchHeaders(HEADER)).toEqual({
       columns: {
         service_date: 0,
         submitted_procedure: 1,
@@ -115,7 +104,7 @@ describe('matchHeaders', () => {
   });
 
   it('ignores unknown columns', () => {
-    const match = matchHeaders(['notes', ...FIXTURE_HEADERS, 'patient']);
+    const match = matchHeaders(['notes', ...HEADER, 'patient']);
     expect(match.columns.service_date).toBe(1);
     expect(match.missing).toEqual([]);
   });
@@ -129,7 +118,7 @@ describe('matchHeaders', () => {
   });
 
   it('keeps the first of duplicated columns and reports each duplicated field once', () => {
-    const match = matchHeaders([...FIXTURE_HEADERS, 'NPI', 'ProviderNPI', 'DOS']);
+    const match = matchHeaders([...HEADER, 'NPI', 'ProviderNPI', 'DOS']);
     expect(match.columns.provider_npi).toBe(5);
     expect(match.columns.service_date).toBe(0);
     expect(match.duplicated).toEqual(['provider_npi', 'service_date']);

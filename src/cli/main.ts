@@ -74,7 +74,7 @@ Exit codes: 0 ok, 1 input refused or failure, 2 usage, 3 rows rejected, 4 events
     async (...args: [...A, Command]) => {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
-      outcome.ctx = { io, globals, log: createLogger(globals.logLevel) };
+      outcome.ctx = { io, globals, log: createLogger(globals.logLevel, io.stderr) };
       outcome.exitCode = await load(outcome.ctx, ...(args.slice(0, -1) as A));
     };
 
@@ -180,12 +180,12 @@ Examples:
   return program;
 }
 
-function createLogger(level: string) {
-  // pino writes to stdout by default; stdout is for data, so logs go to stderr, synchronously,
-  // so nothing is lost when the process exits.
+function createLogger(level: string, stderr: Io['stderr']) {
+  // pino writes to stdout by default; stdout is for data, so logs go to the command's stderr
+  // (process.stderr writes synchronously to files, pipes and terminals on Linux, so nothing is lost at exit).
   return pino(
     { level, redact: { paths: ['*.password', '*.pass', '*.token', '*.url'], censor: '[redacted]' } },
-    pino.destination({ fd: 2, sync: true }),
+    { write: (line: string) => void stderr.write(line) },
   );
 }
 

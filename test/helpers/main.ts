@@ -1,0 +1,33 @@
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import type { CliResult } from './cli.js';
+
+export interface InProcessOptions {
+  stdin?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  /** Pretend stdout / stderr are terminals. */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+}
+
+/** A writable that keeps what it is given, as a pipe or a terminal would receive it. */
+class Capture extends PassThrough {
+  text = '';
+  constructor(readonly isTTY: boolean) {
+    super();
+    this.setEncoding('utf8');
+    this.on('data', (chunk: string) => (this.text += chunk));
+  }
+}
+
+/**
+ * Runs `claims` in this process through `main(argv, io)`: no process start, so most CLI tests can
+ * run this way; spawn the binary (helpers/cli.ts) only for signals, terminals and the bin itself.
+ */
+export async function runMain(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+  const stdout = new Capture(options.stdoutIsTTY ?? false);
+  const stderr = new Capture(options.stderrIsTTY ?? false);
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
+  const code = await main(args, { stdout, stderr, stdin: Readable.from([options.stdin ?? '']), env });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}

@@ -10,6 +10,7 @@ import { defaultFormat, writeRecords, type OutputFormat } from '../output/record
 import { note, plural, wantsProgress, type CommandContext } from './context.js';
 import { IngestEvents, NO_EVENTS, type IngestEventsOutcome } from './ingest-events.js';
 import { loadRules } from './load-rules.js';
+import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
 
 export interface IngestCommandOptions {
@@ -29,7 +30,10 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   const events = store && db ? await IngestEvents.start(ctx, db) : null;
   const lookup = db && options.dryRun ? safeLookup(db) : null;
   const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
-  const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr) : null;
+  if (sources.includes(STDIN) && ctx.io.stdin.isTTY) {
+    note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
+  }
+  const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
   const today = localDate(new Date());
 
   const summaries: RunSummary[] = [];
@@ -48,7 +52,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
           onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
         },
       );
-      ctx.log.info(logFields(summary), 'ingest finished');
+      if (summary.status !== 'refused') ctx.log.info(logFields(summary), 'ingest finished');
       summaries.push(summary);
       // Only an accepted input's events are deliverable; publish them before reading the next input.
       if (summary.status === 'completed') await events?.drain();
@@ -61,10 +65,15 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
     db?.$client.close();
   }
 
-  for (const summary of summaries) note(ctx, humanSummary(summary));
+  // After the spinner is gone: a refusal shows even with -q; the rest is the human summary.
+  for (const summary of summaries) {
+    if (summary.status === 'refused') reportFailure(ctx, summary.error ?? 'input refused', logFields(summary));
+    else note(ctx, humanSummary(summary));
+  }
   if (eventsOutcome?.message) note(ctx, eventsOutcome.message);
-  // On a terminal with no --format, the human summary above is the output; a table would repeat it.
-  const format = options.format ?? (ctx.io.stdout.isTTY ? null : defaultFormat(ctx.io.stdout));
+  // No --format: on a terminal the human summary above is the output (a table would repeat it),
+  // and with -q a success prints nothing at all.
+  const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
   return exitCode(summaries, eventsOutcome?.unpublished ?? false);
 }
@@ -117,7 +126,6 @@ function logFields(s: RunSummary) {
 }
 
 function humanSummary(s: RunSummary): string {
-  if (s.status === 'refused') return `claims: ${s.error}`;
   const verb = s.status === 'dry_run' ? 'would store' : 'stored';
   const lines = [
     `${s.source}: ${plural(s.rowsRead, 'row')}; ${verb} ${plural(s.claimsStored, 'claim')} ` +

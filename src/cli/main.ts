@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { pino } from 'pino';
 import { ClaimsError, EXIT } from '../errors.js';
 import { INPUT_FORMATS } from '../ingest/formats.js';
 import { OUTPUT_FORMATS } from '../output/records.js';
-import type { CommandContext, GlobalOptions, Io } from './context.js';
+import { processIo, type CommandContext, type GlobalOptions, type Io } from './context.js';
+import { colourAllowed, createLogger, defaultLogFormat, LOG_FORMATS, LOG_LEVELS, reportFailure } from './log.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -19,18 +19,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ClaimsError) {
-      io.stderr.write(`claims: ${error.message}\n`);
-      return error.exitCode;
+    const known = error instanceof ClaimsError;
+    const message = known ? error.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
+    if (outcome.ctx) {
+      reportFailure(outcome.ctx, message);
+      // The stack is for whoever debugs claims, not for the person who ran it.
+      if (!known) outcome.ctx.log.debug({ err: error }, 'stack of the unexpected error');
+    } else {
+      io.stderr.write(`claims: ${message}\n`);
     }
-    io.stderr.write(`claims: unexpected error: ${(error as Error).message ?? String(error)}\n`);
-    outcome.ctx?.log.error({ err: error }, 'unexpected error');
-    return EXIT.failure;
+    return known ? error.exitCode : EXIT.failure;
   }
-}
-
-function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
 /** What the command that ran left behind: its context (for logging a crash) and its exit code. */
@@ -51,12 +50,16 @@ function buildProgram(io: Io, outcome: Outcome): Command {
     .addOption(new Option('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'))
     .addOption(new Option('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'))
     .addOption(
-      new Option('--log-level <level>', 'log level (JSON lines on stderr)')
+      new Option('--log-level <level>', 'log level of the logs on stderr (default: info, warn with --quiet)')
         .env('CLAIMS_LOG_LEVEL')
-        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-        .default('info'),
+        .choices(LOG_LEVELS),
     )
-    .option('-q, --quiet', 'no progress and no human summary on stderr', false)
+    .addOption(
+      new Option('--log-format <format>', 'logs as JSON lines or one human line each (default: pretty on a terminal, else json)')
+        .env('CLAIMS_LOG_FORMAT')
+        .choices(LOG_FORMATS),
+    )
+    .option('-q, --quiet', 'no progress and no human summary: only warnings, errors and the data asked for', false)
     .addHelpText(
       'after',
       `
@@ -74,7 +77,10 @@ Exit codes: 0 ok, 1 input refused or failure, 2 usage, 3 rows rejected, 4 events
     async (...args: [...A, Command]) => {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions;
-      outcome.ctx = { io, globals, log: createLogger(globals.logLevel, io.stderr) };
+      const logFormat = globals.logFormat ?? defaultLogFormat(io.stderr);
+      const colour = colourAllowed(io.env, io.stderr);
+      const level = globals.logLevel ?? (globals.quiet ? 'warn' : 'info');
+      outcome.ctx = { io, globals, log: createLogger({ level, format: logFormat, colour }, io.stderr), logFormat, colour };
       outcome.exitCode = await load(outcome.ctx, ...(args.slice(0, -1) as A));
     };
 
@@ -107,6 +113,7 @@ Examples:
     .option('--dlq', 'move dead letters from CLAIMS_DLQ back to their payment subjects', false)
     .option('--limit <n>', 'handle at most n events', positiveInt)
     .option('--dry-run', 'list what would be published without publishing', false)
+    .option('--events', 'one record per event (or dead letter) as well as the summary', false)
     .addOption(formatOption())
     .addHelpText(
       'after',
@@ -114,6 +121,7 @@ Examples:
 Examples:
   $ claims replay --nats nats://127.0.0.1:4222
   $ claims replay --dry-run --format json
+  $ claims replay --events --format ndjson --nats nats://127.0.0.1:4222
   $ claims replay --dlq --limit 100 --nats nats://127.0.0.1:4222`,
     )
     .action(run(async (ctx, options) => (await import('./replay.js')).replayCommand(ctx, options)));
@@ -178,15 +186,6 @@ Examples:
     .action(run(async (ctx, options) => (await import('./rules.js')).rulesCommand(ctx, options)));
 
   return program;
-}
-
-function createLogger(level: string, stderr: Io['stderr']) {
-  // pino writes to stdout by default; stdout is for data, so logs go to the command's stderr
-  // (process.stderr writes synchronously to files, pipes and terminals on Linux, so nothing is lost at exit).
-  return pino(
-    { level, redact: { paths: ['*.password', '*.pass', '*.token', '*.url'], censor: '[redacted]' } },
-    { write: (line: string) => void stderr.write(line) },
-  );
 }
 
 function positiveInt(value: string): number {

@@ -5,7 +5,7 @@ import { natsSettings, withNatsSession, type NatsSession } from '../events/conne
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import { drainOutbox } from '../events/publisher.js';
 import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
-import { createRecordWriter, defaultFormat, type OutputFormat, type RecordWriter } from '../output/records.js';
+import { createRecordWriter, defaultFormat, writeRecords, type OutputFormat, type OutputRecord, type RecordWriter } from '../output/records.js';
 import { note, plural, type CommandContext } from './context.js';
 
 const LIST_PAGE_SIZE = 1_000;
@@ -14,22 +14,40 @@ export interface ReplayOptions {
   dlq: boolean;
   limit?: number;
   dryRun: boolean;
+  events: boolean;
   format?: OutputFormat;
 }
 
-/** `claims replay`: the outbox's undelivered events, or (--dlq) the dead letters, back onto CLAIMS. */
+/**
+ * `claims replay`: the outbox's undelivered events, or (--dlq) the dead letters, back onto CLAIMS.
+ * Its output is one summary record, so cron mails a line, not a row per event; `--events` (and
+ * `--dry-run`, whose point is the list) prints one record per event instead.
+ */
 export async function replayCommand(ctx: CommandContext, options: ReplayOptions): Promise<number> {
-  const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
+  const format = options.format ?? defaultFormat(ctx.io.stdout);
+  const perEvent = options.events || options.dryRun;
+  const writer = perEvent ? createRecordWriter(format, ctx.io.stdout) : SKIP;
+  let result: Replayed;
   try {
-    if (options.dlq) return await replayDeadLetterStream(ctx, options, writer);
-    if (options.dryRun) return listDeliverable(ctx, options, writer);
-    return await publishDeliverable(ctx, options, writer);
+    if (options.dlq) result = await replayDeadLetterStream(ctx, options, writer);
+    else if (options.dryRun) result = listDeliverable(ctx, options, writer);
+    else result = await publishDeliverable(ctx, options, writer);
   } finally {
     writer.end();
   }
+  if (!perEvent && result.summary) writeRecords([result.summary], format, ctx.io.stdout, { single: true });
+  return result.exitCode;
 }
 
-async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<number> {
+const SKIP: RecordWriter = { write: () => {}, end: () => {} };
+
+interface Replayed {
+  exitCode: number;
+  /** Counts for the summary record (a dry run is a list, with its count in the note). */
+  summary?: OutputRecord;
+}
+
+async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
   const db = openDb(ctx.globals.db, ctx.log);
   try {
     const store = new OutboxStore(db);
@@ -40,22 +58,29 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
         onRecorded: (deliveries) => deliveries.forEach((delivery) => writer.write(deliveryRecord(delivery))),
       });
     });
-    ctx.log.info({ ...result }, 'replay finished');
+    const summary = {
+      events_published: result.published,
+      events_duplicate: result.duplicates,
+      events_failed: result.failed,
+      events_left: store.deliverableCount(),
+      stopped: result.stopped,
+    };
+    ctx.log.info(summary, 'replay finished');
     note(
       ctx,
       `replay: ${plural(result.published, 'event')} published` +
         (result.duplicates > 0 ? ` (${result.duplicates.toLocaleString('en-US')} already in the stream)` : '') +
-        `, ${result.failed.toLocaleString('en-US')} failed; ${plural(store.deliverableCount(), 'event')} left to deliver` +
+        `, ${result.failed.toLocaleString('en-US')} failed; ${plural(summary.events_left, 'event')} left to deliver` +
         (result.stopped ? ` (stopped: ${result.stopped})` : ''),
     );
-    return result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok;
+    return { exitCode: result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok, summary };
   } finally {
     db.$client.close();
   }
 }
 
 /** A dry run reads the outbox only: no NATS needed, and no database created. */
-function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): number {
+function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Replayed {
   const db = openDbReadOnly(ctx.globals.db);
   let listed = 0;
   try {
@@ -77,10 +102,10 @@ function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: Re
     db?.$client.close();
   }
   note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
-  return EXIT.ok;
+  return { exitCode: EXIT.ok };
 }
 
-async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<number> {
+async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
   const { result, depth } = await withSession(ctx, async (session) => {
     if (!options.dryRun) await ensureStreams(session.jsm, ctx.log);
     const result = await replayDeadLetters(session, {
@@ -90,7 +115,8 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
     });
     return { result, depth: await deadLetterDepth(session.jsm) };
   });
-  ctx.log.info({ ...result, depth }, 'dead letter replay finished');
+  const summary = { dead_letters_republished: result.republished, dead_letters_failed: result.failed, dlq_depth: depth };
+  ctx.log.info(summary, 'dead letter replay finished');
   note(
     ctx,
     options.dryRun
@@ -98,7 +124,7 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
       : `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ` +
           `${result.failed.toLocaleString('en-US')} failed; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
   );
-  return result.failed > 0 ? EXIT.eventsUnpublished : EXIT.ok;
+  return { exitCode: result.failed > 0 ? EXIT.eventsUnpublished : EXIT.ok, summary };
 }
 
 function withSession<T>(ctx: CommandContext, work: (session: NatsSession) => Promise<T>): Promise<T> {

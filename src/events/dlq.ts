@@ -15,7 +15,8 @@ export interface DeadLetterOutcome {
   fromSubject: string;
   /** The payment subject it goes back to. */
   subject: string;
-  status: 'republished' | 'would_republish' | 'failed';
+  /** A dry run says what the real run would do: `would_republish` or `would_fail`. */
+  status: 'republished' | 'failed' | 'would_republish' | 'would_fail';
   /** Its sequence in CLAIMS once republished. */
   streamSeq: number | null;
   error: string | null;
@@ -58,7 +59,7 @@ export async function replayDeadLetters(session: NatsSession, options: DeadLette
     if (letters.length === 0) break;
     remaining -= letters.length;
     const outcomes = options.dryRun
-      ? letters.map((letter) => outcome(letter, 'would_republish'))
+      ? letters.map(wouldMoveBack)
       : await Promise.all(letters.map((letter) => moveBack(session, letter)));
     for (const o of outcomes) {
       if (o.status === 'republished') result.republished++;
@@ -127,10 +128,18 @@ function redeliveryMsgId(eventId: string, dlqSeq: number): string {
   return `${eventId}:dlq:${dlqSeq}`;
 }
 
+/** Only a payment event (it has an event_id) can go back: the one check of a dry run and of a real one. */
+function isPaymentLetter(letter: DeadLetter): letter is DeadLetter & { eventId: string } {
+  return letter.eventId !== null;
+}
+const NOT_A_PAYMENT = 'not a payment event (no event_id in the payload): left in the dead letter stream';
+
+function wouldMoveBack(letter: DeadLetter): DeadLetterOutcome {
+  return isPaymentLetter(letter) ? outcome(letter, 'would_republish') : outcome(letter, 'would_fail', null, NOT_A_PAYMENT);
+}
+
 async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadLetterOutcome> {
-  if (letter.eventId === null) {
-    return outcome(letter, 'failed', null, 'not a payment event (no event_id in the payload): left in the dead letter stream');
-  }
+  if (!isPaymentLetter(letter)) return outcome(letter, 'failed', null, NOT_A_PAYMENT);
   let streamSeq: number;
   try {
     const ack = await session.js.publish(letter.subject, letter.data, { msgID: redeliveryMsgId(letter.eventId, letter.seq) });

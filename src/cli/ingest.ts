@@ -30,10 +30,10 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   const events = store && db ? await IngestEvents.start(ctx, db) : null;
   const lookup = db && options.dryRun ? safeLookup(db) : null;
   const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
-  if (sources.includes(STDIN) && ctx.io.stdin.isTTY) {
-    note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
-  }
-  const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
+  // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
+  const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
+  if (typing) note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
+  const progress = wantsProgress(ctx) && !typing ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
   const today = localDate(new Date());
 
   const summaries: RunSummary[] = [];

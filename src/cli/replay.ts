@@ -35,7 +35,9 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   } finally {
     writer.end();
   }
-  if (!perEvent && result.summary) writeRecords([result.summary], format, ctx.io.stdout, { single: true });
+  // Like ingest: with -q and no --format asked, a success prints nothing (a quiet cron line).
+  const wanted = options.format !== undefined || !ctx.globals.quiet;
+  if (!perEvent && result.summary && wanted) writeRecords([result.summary], format, ctx.io.stdout, { single: true });
   return result.exitCode;
 }
 

@@ -57,7 +57,7 @@ describe('claims replay --dlq', () => {
     expect(await dlqDepth()).toBe(2);
     expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(3);
 
-    const one = await ws.run(['replay', '--dlq', '--limit', '1', '--nats', server.url, '--format', 'json']);
+    const one = await ws.run(['replay', '--dlq', '--events', '--limit', '1', '--nats', server.url, '--format', 'json']);
     expect(one.code).toBe(0);
     const firstEventId = JSON.parse(first.data).event_id as string;
     expect(JSON.parse(one.stdout)).toEqual([
@@ -78,18 +78,18 @@ describe('claims replay --dlq', () => {
     const republished = (await server.readStream('CLAIMS'))[3]!;
     expect(republished).toMatchObject({ seq: 4, subject: first.subject, msgId: `${firstEventId}:dlq:1`, data: first.data });
 
-    const rest = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
+    const rest = await ws.run(['replay', '--dlq', '--events', '--nats', server.url, '--format', 'json']);
     expect((JSON.parse(rest.stdout) as DeadLetterRecord[]).map((r) => [r.dlq_seq, r.status, r.stream_seq])).toEqual([[2, 'republished', 5]]);
     expect(await dlqDepth()).toBe(0);
 
-    const again = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
+    const again = await ws.run(['replay', '--dlq', '--events', '--nats', server.url, '--format', 'json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual([]);
     expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(5);
 
     // Dead-lettered once more later, the same event goes back once more.
     await deadLetter(first);
-    const later = JSON.parse((await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json'])).stdout) as DeadLetterRecord[];
+    const later = JSON.parse((await ws.run(['replay', '--dlq', '--events', '--nats', server.url, '--format', 'json'])).stdout) as DeadLetterRecord[];
     expect(later).toMatchObject([{ dlq_seq: 3, event_id: firstEventId, status: 'republished', stream_seq: 6 }]);
     expect((await server.readStream('CLAIMS'))[5]).toMatchObject({ msgId: `${firstEventId}:dlq:3`, data: first.data });
   });
@@ -97,7 +97,13 @@ describe('claims replay --dlq', () => {
   it('leaves a dead letter that is not a payment event in CLAIMS_DLQ and exits 4', async () => {
     await server.publish('claims.dlq.payment.1497775530', 'not json');
     await deadLetter(published[0]!);
-    const replay = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
+    // The dry run says what the real run then does, letter by letter.
+    const dryRun = await ws.run(['replay', '--dlq', '--dry-run', '--nats', server.url, '--format', 'json']);
+    expect(JSON.parse(dryRun.stdout) as DeadLetterRecord[]).toMatchObject([
+      { dlq_seq: 1, status: 'would_fail', error: expect.stringMatching(/^not a payment event/) },
+      { dlq_seq: 2, status: 'would_republish', error: null },
+    ]);
+    const replay = await ws.run(['replay', '--dlq', '--events', '--nats', server.url, '--format', 'json']);
     expect(replay.code).toBe(4);
     expect((JSON.parse(replay.stdout) as DeadLetterRecord[]).map((r) => [r.dlq_seq, r.status])).toEqual([
       [1, 'failed'],
@@ -105,6 +111,11 @@ describe('claims replay --dlq', () => {
     ]);
     expect(replay.stderr).toContain('1 failed; 1 left in CLAIMS_DLQ');
     expect(await dlqDepth()).toBe(1);
+
+    // Without --events: one summary record.
+    const summary = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
+    expect(summary.code).toBe(4);
+    expect(JSON.parse(summary.stdout)).toEqual({ dead_letters_republished: 0, dead_letters_failed: 1, dlq_depth: 1 });
   });
 });
 

@@ -50,7 +50,7 @@ describe('NATS outages', () => {
     expect(await summary()).toMatchObject({ events_pending: 30 });
 
     await server.restart();
-    const replay = await ws.run(['replay', '--nats', server.url, '--format', 'json']);
+    const replay = await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json']);
     expect(replay.code).toBe(0);
     const records = JSON.parse(replay.stdout) as { status: string; stream_seq: number; duplicate: boolean }[];
     expect(records).toHaveLength(30);
@@ -59,7 +59,7 @@ describe('NATS outages', () => {
     expect(await summary()).toMatchObject({ events_pending: 0, events_published: 30 });
     expectEachEventOnce(await server.readStream('CLAIMS'), await eventIds());
 
-    const again = await ws.run(['replay', '--nats', server.url, '--format', 'json']);
+    const again = await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual([]);
     expect(again.stderr).toContain('replay: 0 events published, 0 failed; 0 events left to deliver');
@@ -87,7 +87,7 @@ describe('NATS outages', () => {
     expect(run.events_published + run.events_pending + run.events_failed).toBe(CLAIMS);
 
     await server.restart();
-    const replay = await ws.run(['replay', '--nats', server.url, '--format', 'json']);
+    const replay = await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json']);
     expect(replay.code).toBe(0);
     const records = JSON.parse(replay.stdout) as { status: string }[];
     expect(records).toHaveLength(CLAIMS - run.events_published);
@@ -95,7 +95,7 @@ describe('NATS outages', () => {
     expect(await summary()).toMatchObject({ events_pending: 0, events_failed: 0, events_published: CLAIMS });
     expectEachEventOnce(await server.readStream('CLAIMS'), await eventIds());
 
-    const again = await ws.run(['replay', '--nats', server.url, '--format', 'json']);
+    const again = await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json']);
     expect(JSON.parse(again.stdout)).toEqual([]);
     expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(CLAIMS);
   }, 90_000);

@@ -54,7 +54,7 @@ describe('claims replay', () => {
 
   it('--limit publishes the oldest events first and leaves the rest pending', async () => {
     const ids = await storedClaimIds();
-    const first = await ws.run(['replay', '--limit', '4', '--nats', server.url, '--format', 'csv']);
+    const first = await ws.run(['replay', '--events', '--limit', '4', '--nats', server.url, '--format', 'csv']);
     expect(first.code).toBe(0);
     const [header, ...rows] = first.stdout.trim().split('\n');
     expect(header).toBe('seq,event_id,claim_id,subject,status,attempts,stream_seq,duplicate,error');
@@ -69,10 +69,19 @@ describe('claims replay', () => {
       events_published: 4,
     });
 
-    const rest = JSON.parse((await ws.run(['replay', '--nats', server.url, '--format', 'json'])).stdout) as EventRecord[];
+    const rest = JSON.parse((await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json'])).stdout) as EventRecord[];
     expect(rest.map((r) => r.claim_id)).toEqual(ids.slice(4));
     expect(rest.map((r) => r.stream_seq)).toEqual([5, 6, 7, 8, 9, 10]);
     expect(rest.every((r) => r.attempts === 1)).toBe(true);
+  });
+
+  it('prints one summary record, not a record per event (those need --events)', async () => {
+    const replay = await ws.run(['replay', '--limit', '4', '--nats', server.url, '--format', 'json']);
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual({ events_published: 4, events_duplicate: 0, events_failed: 0, events_left: 6, stopped: null });
+    const csvSummary = await ws.run(['replay', '--nats', server.url, '--format', 'csv']);
+    expect(csvSummary.stdout).toBe('events_published,events_duplicate,events_failed,events_left,stopped\n6,0,0,0,\n');
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(10);
   });
 
   it('takes the servers from NATS_URL; without any it is a usage error', async () => {
@@ -82,6 +91,7 @@ describe('claims replay', () => {
     const fromEnv = await ws.run(['replay', '-q', '--log-level', 'warn'], { env: { NATS_URL: server.url } });
     expect(fromEnv.code).toBe(0);
     expect(fromEnv.stderr).toBe('');
+    expect(fromEnv.stdout).toBe('');
     expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(10);
   });
 
@@ -90,7 +100,7 @@ describe('claims replay', () => {
     await server.withClient(async (nc) => {
       await (await jetstreamManager(nc)).streams.add({ name: 'CLAIMS', subjects: ['claims.payment.>'], max_msgs: 3, discard: DiscardPolicy.New });
     });
-    const replay = await ws.run(['replay', '--nats', server.url, '--format', 'json']);
+    const replay = await ws.run(['replay', '--events', '--nats', server.url, '--format', 'json']);
     expect(replay.code).toBe(4);
     const records = JSON.parse(replay.stdout) as EventRecord[];
     expect(records.filter((r) => r.status === 'published')).toHaveLength(3);
@@ -108,7 +118,7 @@ describe('claims replay', () => {
     const dryRun = JSON.parse((await ws.run(['replay', '--dry-run', '--format', 'json'])).stdout) as EventRecord[];
     expect(dryRun).toHaveLength(7);
     expect(dryRun[0]).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringMatching(/maximum messages exceeded/) });
-    const retry = JSON.parse((await ws.run(['replay', '--nats', server.url, '--limit', '1', '--format', 'json'])).stdout) as EventRecord[];
+    const retry = JSON.parse((await ws.run(['replay', '--events', '--nats', server.url, '--limit', '1', '--format', 'json'])).stdout) as EventRecord[];
     expect(retry[0]).toMatchObject({ status: 'failed', attempts: 2 });
   });
 });

@@ -65,7 +65,7 @@ function prettyWriter(colour: boolean, stderr: Output): (line: string) => void {
       return;
     }
     const fields = Object.entries(entry)
-      .filter(([key]) => !PINO_KEYS.has(key))
+      .filter(([key, value]) => !PINO_KEYS.has(key) && value !== null)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
     const time = new Date(entry.time).toTimeString().slice(0, 8);
     const level = paint(LEVEL_COLOURS[entry.level] ?? '39', (LEVEL_NAMES[entry.level] ?? String(entry.level)).padEnd(5));

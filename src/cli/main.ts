@@ -113,7 +113,7 @@ Examples:
     .option('--dlq', 'move dead letters from CLAIMS_DLQ back to their payment subjects', false)
     .option('--limit <n>', 'handle at most n events', positiveInt)
     .option('--dry-run', 'list what would be published without publishing', false)
-    .option('--events', 'one record per event (or dead letter) as well as the summary', false)
+    .option('--events', 'one record per event (or dead letter) instead of the summary record', false)
     .addOption(formatOption())
     .addHelpText(
       'after',

@@ -38,6 +38,14 @@ describe('global options', () => {
     expect(silent.stderr).toBe('');
   });
 
+  it('takes the log format from CLAIMS_LOG_FORMAT or --log-format (json by default off a terminal)', async () => {
+    const fromEnv = await ws.run(['ingest', FIXTURE], { env: { CLAIMS_LOG_FORMAT: 'pretty' } });
+    expect(fromEnv.stderr.split('\n')[0]).toMatch(/^\d\d:\d\d:\d\d info  ingest finished run_id=1 /);
+    const flagged = await ws.run(['ingest', FIXTURE, '--log-format', 'json'], { env: { CLAIMS_LOG_FORMAT: 'pretty' } });
+    expect(JSON.parse(flagged.stderr.split('\n')[0]!)).toMatchObject({ level: 30, msg: 'ingest finished', run_id: 2 });
+    expect((await ws.run(['ingest', FIXTURE, '--log-format', 'xml'])).code).toBe(2);
+  });
+
   it('keeps subscriber numbers out of info-level logs', async () => {
     const file = ws.file('in.csv', csv([cells({ subscriber: 'SUB-SECRET-42' }), cells({ subscriber: 'SUB-SECRET-43', npi: 'bad' })]));
     const result = await ws.run(['ingest', file, '-q', '--log-level', 'info']);

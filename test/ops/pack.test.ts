@@ -11,8 +11,12 @@ let tmp: string;
 let tarball: string;
 let packed: string[];
 
+// Under `npm test`, npm's own settings (npm_config_local_prefix=<this checkout>, …) are in the
+// environment; the npm commands below must act on the temporary folders only.
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
 function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+  return execFileSync(command, args, { cwd, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
 }
 
 beforeAll(() => {
@@ -49,7 +53,7 @@ describe('the packed tarball', () => {
     // --ignore-scripts skips better-sqlite3's install script, which would download a prebuilt binary
     // or compile SQLite for minutes; the addon compiled by the project's `npm ci` is the same version
     // (same lockfile) for the same Node, so it is reused.
-    run('npm', ['ci', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], home);
+    run('npm', ['ci', '--prefix', home, '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], home);
     mkdirSync(join(home, 'node_modules/better-sqlite3/build/Release'), { recursive: true });
     copyFileSync(join(ROOT, NATIVE_ADDON), join(home, NATIVE_ADDON));
     mkdirSync(join(prefix, 'bin'));

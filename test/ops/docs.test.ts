@@ -90,7 +90,7 @@ describe('the project documents itself', () => {
     expect(tree.map((entry) => entry.command)).toEqual(expect.arrayContaining(['claims ingest', 'claims report summary']));
     const missing = tree.flatMap((entry) => [
       ...(reference.includes(`${entry.command}`) ? [] : [entry.command]),
-      ...entry.flags.filter((flag) => !new RegExp(`[\`, ]${flag}(?![\\w-])`).test(reference)).map((flag) => `${entry.command} ${flag}`),
+      ...entry.flags.filter((flag) => !new RegExp(`[\`, []${flag}(?![\\w-])`).test(reference)).map((flag) => `${entry.command} ${flag}`),
       ...entry.envs.filter((env) => !reference.includes(`\`${env}\``)).map((env) => `${entry.command}: ${env}`),
     ]);
     expect([...new Set(missing)]).toEqual([]);

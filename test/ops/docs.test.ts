@@ -98,7 +98,8 @@ describe('the project documents itself', () => {
 
   it(`documents in ${REFERENCE} every rule that claims rules lists`, async () => {
     const reference = read(REFERENCE);
-    const { stdout } = await runMain(['rules', '--format', 'json']);
+    const { code, stdout, stderr } = await runMain(['rules', '--format', 'json']);
+    expect(code, stderr).toBe(0);
     const names = (JSON.parse(stdout) as { name: string }[]).map((rule) => rule.name);
     expect(names.length).toBeGreaterThan(5);
     expect(names.filter((name) => !reference.includes(`| \`${name}\` |`))).toEqual([]);

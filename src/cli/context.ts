@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { formatCents } from '../domain/money.js';
 import type { Output } from '../output/records.js';
 
 /** What a command may touch of the outside world, injected so tests can drive it without a terminal. */
@@ -26,6 +27,11 @@ export interface CommandContext {
 /** Human notes on stderr, silenced by --quiet. */
 export function note(ctx: CommandContext, text: string): void {
   if (!ctx.globals.quiet) ctx.io.stderr.write(`${text}\n`);
+}
+
+/** Money in human lines, grouped like the counts beside it: `12,345.67`. */
+export function money(cents: number): string {
+  return formatCents(cents).replace(/\B(?=(\d{3})+\.)/g, ',');
 }
 
 export function plural(n: number, word: string): string {

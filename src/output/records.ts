@@ -144,10 +144,21 @@ function tableCell(value: unknown): string {
 const GAP = 2;
 /** A column is never narrowed below this, so each still shows a recognisable start. */
 const MIN_COLUMN_WIDTH = 4;
+/** Values up to this wide (dates, NPIs, codes) are kept whole as long as longer ones can be cut. */
+const SHORT_VALUE_WIDTH = 12;
 
 function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number): string {
+  const widthOf = (from: number) => rows[0]!.map((_, i) => Math.max(0, ...rows.slice(from).map((row) => row[i]!.length)));
+  const natural = widthOf(0);
+  const data = widthOf(1);
+  // A cut number reads as another number: only text columns are narrowed. Headers wider than their
+  // values are cut first, then long values (ids, names) before short ones (dates, NPIs, codes);
+  // what still does not fit is cut at the line's end.
+  const floor = (limit: (i: number) => number) =>
+    natural.map((w, i) => (rightAligned[i] ? w : Math.min(w, Math.max(limit(i), MIN_COLUMN_WIDTH))));
   const widths = fitWidths(
-    rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length))),
+    natural,
+    [floor((i) => data[i]!), floor((i) => Math.min(data[i]!, SHORT_VALUE_WIDTH)), floor(() => MIN_COLUMN_WIDTH)],
     maxWidth,
   );
   const line = (row: string[]) =>
@@ -166,23 +177,19 @@ function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number
   return [line(header!), rule, ...body.map(line)].join('\n') + '\n';
 }
 
-/** Narrows the widest columns first until the table fits, so short columns (ids, counts) stay whole. */
-function fitWidths(natural: number[], maxWidth: number): number[] {
+/** Narrows the widest column above its floor, one character at a time, floor set by floor set, until the table fits. */
+function fitWidths(natural: number[], floorSets: number[][], maxWidth: number): number[] {
   const widths = [...natural];
-  const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1);
-  let excess = total() - maxWidth;
-  while (excess > 0) {
-    const widest = Math.max(...widths);
-    if (widest <= MIN_COLUMN_WIDTH) break;
-    const next = Math.max(MIN_COLUMN_WIDTH, ...widths.filter((w) => w < widest));
-    const ties = widths.filter((w) => w === widest).length;
-    // Take the widest columns down to the next width (or less, if that is enough).
-    const step = Math.min(widest - next, Math.ceil(excess / ties));
-    for (let i = 0; i < widths.length && excess > 0; i++) {
-      if (widths[i] === widest) {
-        widths[i] = widest - step;
-        excess -= step;
-      }
+  let excess = widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1) - maxWidth;
+  for (const floors of floorSets) {
+    while (excess > 0) {
+      let widest = -1;
+      widths.forEach((w, i) => {
+        if (w > floors[i]! && (widest < 0 || w > widths[widest]!)) widest = i;
+      });
+      if (widest < 0) break;
+      widths[widest]!--;
+      excess--;
     }
   }
   return widths;

@@ -210,8 +210,9 @@ Examples:
       'after',
       `
 Examples:
-  $ source <(claims completion bash)
-  $ claims completion zsh > "\${fpath[1]}/_claims"`,
+  $ claims completion bash > ~/.local/share/bash-completion/completions/claims
+  $ claims completion zsh > "\${fpath[1]}/_claims"
+  $ source <(claims completion bash)`,
     )
     .action(async (shell: (typeof SHELLS)[number]) => {
       io.stdout.write((await import('./completion.js')).completionScript(program, shell));

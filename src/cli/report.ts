@@ -74,7 +74,7 @@ export function rejectionsCommand(ctx: CommandContext, options: FormatOption & {
     const records = listRejections(db, options).map((r) => ({
       run_id: r.run_id,
       source: r.source,
-      row: r.row,
+      source_row: r.row,
       // Scripts get the errors and values as data; CSV and tables get them readable in one cell.
       errors: structured ? r.errors : describeIssues(r.errors),
       values: structured ? r.values : JSON.stringify(r.values),

@@ -13,7 +13,7 @@ afterEach(() => ws.remove());
 interface Rejection {
   run_id: number;
   source: string;
-  row: number;
+  source_row: number;
   errors: { rule: string; field: string | null; value: string; message: string }[];
   values: Record<string, string>;
 }
@@ -48,7 +48,7 @@ describe('bad rows', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`in\\.csv row 3: .*${field}.*\\[${rule}\\]`));
     const [rejection] = await rejections();
-    expect(rejection).toMatchObject({ row: 3, run_id: 1 });
+    expect(rejection).toMatchObject({ source_row: 3, run_id: 1 });
     expect(rejection!.errors).toContainEqual(expect.objectContaining({ rule, field }));
     expect(await totals()).toMatchObject({ claims: 1, rows_rejected: 1 });
   });
@@ -73,7 +73,7 @@ describe('bad rows', () => {
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)[0]).toMatchObject({ rows_rejected: 3, claims_rejected: 1, claims_stored: 0 });
     const recorded = await rejections();
-    expect(recorded.map((r) => r.row)).toEqual([2, 3, 4]);
+    expect(recorded.map((r) => r.source_row)).toEqual([2, 3, 4]);
     expect(recorded[0]!.errors[0]).toMatchObject({ rule: 'claim_rejected', message: expect.stringContaining('row 3') });
     expect(await totals()).toMatchObject({ claims: 0, lines: 0, events_pending: 0 });
   });

@@ -133,6 +133,6 @@ describe('report rejections --limit', () => {
     await runMain(['ingest', ws.file('bad.csv', csv(rows)), '--db', ws.db]);
     expect(await json(['report', 'rejections'])).toHaveLength(4);
     const limited = await json(['report', 'rejections', '--limit', '2']);
-    expect(limited.map((r: { row: number }) => r.row)).toEqual([2, 3]);
+    expect(limited.map((r: { source_row: number }) => r.source_row)).toEqual([2, 3]);
   });
 });

@@ -22,7 +22,7 @@ const READERS = [
 ];
 
 describe('a --db that does not exist', () => {
-  it.each(READERS)('is refused by %s %s %s, naming the path and how to create one, creating nothing', async (...words) => {
+  it.each(READERS.map((words) => [words.join(' '), words]))('is refused by %s, naming the path and how to create one, creating nothing', async (_name, words) => {
     const typo = ws.path('typo.db');
     const result = await runMain([...words, '--db', typo]);
     expect(result.code).toBe(1);
@@ -40,14 +40,16 @@ describe('a --db that does not exist', () => {
     expect((await runMain(['list', '--db', ws.db, '--format', 'json'])).code).toBe(0);
   });
 
-  it.each([
-    ['list', '--limit', '0'],
-    ['list', '--from', '2018-13-45'],
-    ['report', 'top-providers', '--to', 'yesterday'],
-    ['list', '--from', '2018-03-01', '--to', '2018-02-01'],
-    ['runs', '--status', 'done'],
-    ['replay'],
-  ])('with a bad flag is a usage error first: %s %s %s %s %s', async (...words) => {
+  it.each(
+    [
+      ['list', '--limit', '0'],
+      ['list', '--from', '2018-13-45'],
+      ['report', 'top-providers', '--to', 'yesterday'],
+      ['list', '--from', '2018-03-01', '--to', '2018-02-01'],
+      ['runs', '--status', 'done'],
+      ['replay'],
+    ].map((words) => [words.join(' '), words]),
+  )('with a bad flag is a usage error first: %s', async (_name, words) => {
     const typo = ws.path('typo.db');
     const result = await runMain([...words, '--db', typo]);
     expect(result.code).toBe(2);

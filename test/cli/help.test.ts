@@ -6,7 +6,7 @@ import { runMain } from '../helpers/main.js';
 const SUBCOMMANDS = [['ingest'], ['replay'], ['list'], ['runs'], ['rules'], ['completion'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections']];
 
 describe('help', () => {
-  it.each(SUBCOMMANDS)('of %s %s shows the global options and an example', async (...words) => {
+  it.each(SUBCOMMANDS.map((words) => [words.join(' '), words]))('of %s shows the global options and an example', async (_name, words) => {
     const result = await runMain([...words, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: claims ${words.join(' ')}`);

@@ -105,6 +105,11 @@ Examples:
   $ claims ingest export.json --rejects rejected.csv --max-errors 100
   $ cat lines.ndjson | claims ingest --input-format ndjson --format json`,
     )
+    // Bad NATS settings are a usage error, found before ingest opens (or creates) the database.
+    .hook('preAction', async (command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      if (globals.nats) (await import('../events/connection.js')).natsSettings(globals);
+    })
     .action(run(async (ctx, files: string[], options) => (await import('./ingest.js')).ingestCommand(ctx, files, options)));
 
   program

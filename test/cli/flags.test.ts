@@ -58,6 +58,22 @@ describe('a --db that does not exist', () => {
   });
 });
 
+describe('bad NATS settings', () => {
+  it.each([
+    ['an unsupported scheme', ['--nats', 'ftp://127.0.0.1']],
+    ['a missing credentials file', ['--nats', 'nats://127.0.0.1:1', '--nats-creds', 'no-such.creds']],
+  ])('with %s are a usage error before ingest creates a database', async (_name, flags) => {
+    const result = await runMain(['ingest', FIXTURE, ...flags, '--db', ws.db]);
+    expect(result.code).toBe(2);
+    expect(existsSync(ws.db)).toBe(false);
+  });
+
+  it('are a usage error on report summary before a missing database is refused', async () => {
+    const result = await runMain(['report', 'summary', '--nats', 'ftp://127.0.0.1', '--db', ws.path('typo.db')]);
+    expect(result.code).toBe(2);
+  });
+});
+
 describe('date flags', () => {
   const ids = async (args: string[]) => {
     const result = await runMain(['list', '--db', ws.db, '--format', 'json', ...args]);

@@ -48,6 +48,6 @@ function moreNote(shown: number, offset: number, more: number, lines: boolean): 
   const what = lines ? 'line' : 'claim';
   return (
     `showing ${plural(shown, what)}, ${more.toLocaleString('en-US')} more: ` +
-    `see them with --offset ${offset + shown} (and --limit N), or pipe the output (claims list${lines ? ' --lines' : ''} | less)`
+    `--offset ${offset + shown} for the next page, --limit N for more at once, or pipe the output (… | less) for all`
   );
 }

@@ -27,19 +27,19 @@ describe('claims list on a terminal', () => {
     expect(result.code).toBe(0);
     expect(tableRows(result.stdout)).toHaveLength(8);
     expect(result.stderr).toBe(
-      'showing 8 claims, 22 more: see them with --offset 8 (and --limit N), or pipe the output (claims list | less)\n',
+      'showing 8 claims, 22 more: --offset 8 for the next page, --limit N for more at once, or pipe the output (… | less) for all\n',
     );
   });
 
   it('shows 20 rows when the terminal does not say its height, and counts lines with --lines', async () => {
     const result = await list(['--lines'], {});
     expect(tableRows(result.stdout)).toHaveLength(20);
-    expect(result.stderr).toContain('showing 20 lines, 40 more: see them with --offset 20');
+    expect(result.stderr).toContain('showing 20 lines, 40 more: --offset 20 for the next page');
   });
 
   it('pages from --offset, with no note on the last page', async () => {
     const page = await list(['--offset', '8'], { rows: 12 });
-    expect(page.stderr).toContain('showing 8 claims, 14 more: see them with --offset 16');
+    expect(page.stderr).toContain('showing 8 claims, 14 more: --offset 16 for the next page');
     const last = await list(['--offset', '25'], { rows: 12 });
     expect(tableRows(last.stdout)).toHaveLength(5);
     expect(last.stderr).toBe('');

@@ -41,3 +41,11 @@ export class DatabaseError extends ClaimsError {
 export class NatsUnavailableError extends ClaimsError {
   readonly exitCode = EXIT.eventsUnpublished;
 }
+
+/** A command that reads the database was pointed at a file that does not exist (a typo, or cron's $HOME). */
+export class DatabaseMissingError extends ClaimsError {
+  readonly exitCode = EXIT.failure;
+  constructor(readonly path: string) {
+    super(`no database at ${path}; create one with: claims ingest FILE --db ${path}`);
+  }
+}

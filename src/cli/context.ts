@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { formatCents } from '../domain/money.js';
 import type { Output } from '../output/records.js';
 import type { LogFormat } from './log.js';
 
@@ -67,6 +68,11 @@ function ignoreClosedReader(error: NodeJS.ErrnoException): void {
 /** Human notes on stderr, silenced by --quiet. */
 export function note(ctx: CommandContext, text: string): void {
   if (!ctx.globals.quiet) ctx.io.stderr.write(`${text}\n`);
+}
+
+/** Money in human lines, grouped like the counts beside it: `12,345.67`. */
+export function money(cents: number): string {
+  return formatCents(cents).replace(/\B(?=(\d{3})+\.)/g, ',');
 }
 
 export function plural(n: number, word: string): string {

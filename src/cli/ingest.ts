@@ -7,7 +7,7 @@ import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
 import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
-import { note, plural, wantsProgress, type CommandContext } from './context.js';
+import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
 import { IngestEvents, NO_EVENTS, type IngestEventsOutcome } from './ingest-events.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
@@ -105,7 +105,7 @@ function summaryRecord(s: RunSummary, events: EventCounts) {
     source: s.source,
     input_format: s.inputFormat,
     status: s.status,
-    rows: s.rowsRead,
+    rows_read: s.rowsRead,
     rows_rejected: s.rowsRejected,
     claims_stored: s.claimsStored,
     claims_duplicate: s.claimsDuplicate,
@@ -129,7 +129,7 @@ function humanSummary(s: RunSummary): string {
   const verb = s.status === 'dry_run' ? 'would store' : 'stored';
   const lines = [
     `${s.source}: ${plural(s.rowsRead, 'row')}; ${verb} ${plural(s.claimsStored, 'claim')} ` +
-      `(${plural(s.linesStored, 'line')}, net fee ${formatCents(s.netFeeCents)}); ` +
+      `(${plural(s.linesStored, 'line')}, net fee ${money(s.netFeeCents)}); ` +
       `${plural(s.claimsDuplicate, 'duplicate claim')} skipped; ${plural(s.rowsRejected, 'row')} rejected` +
       (s.warnings > 0 ? `; ${plural(s.warnings, 'warning')}` : '') +
       (s.runId !== null ? ` [run ${s.runId}]` : ' [dry run: nothing written]'),

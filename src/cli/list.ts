@@ -1,23 +1,53 @@
-import { listClaims, listLines, type ClaimFilters } from '../db/queries.js';
-import { openDb } from '../db/open.js';
+import { countClaims, countLines, listClaims, listLines, type ClaimFilters } from '../db/queries.js';
+import { openExistingDb } from '../db/open.js';
 import { EXIT } from '../errors.js';
 import { createRecordWriter, defaultFormat, withMoney, type OutputFormat } from '../output/records.js';
-import type { CommandContext } from './context.js';
+import { plural, type CommandContext } from './context.js';
 
 export interface ListOptions extends ClaimFilters {
   lines: boolean;
   format?: OutputFormat;
 }
 
+/** The page size when the terminal does not say how tall it is. */
+const DEFAULT_PAGE = 20;
+/** Lines of a terminal that are not rows: the table's header and rule, the note, the next prompt. */
+const PAGE_CHROME = 4;
+
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
-  const db = openDb(ctx.globals.db, ctx.log);
+  const db = openExistingDb(ctx.globals.db, ctx.log);
   try {
-    const rows = options.lines ? listLines(db, options) : listClaims(db, options);
+    // A person at a terminal gets one screenful; a pipe or a file gets every row.
+    const page = ctx.io.stdout.isTTY && options.limit === undefined ? pageSize(ctx.io.stdout.rows) : undefined;
+    const filters = { ...options, limit: page ?? options.limit };
+    const rows = options.lines ? listLines(db, filters) : listClaims(db, filters);
     const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
-    for (const row of rows) writer.write(withMoney(row));
+    let shown = 0;
+    for (const row of rows) {
+      writer.write(withMoney(row));
+      shown++;
+    }
     writer.end();
+    if (page !== undefined) {
+      const offset = options.offset ?? 0;
+      const total = options.lines ? countLines(db, options) : countClaims(db, options);
+      const more = total - offset - shown;
+      if (more > 0) ctx.io.stderr.write(`${moreNote(shown, offset, more, options.lines)}\n`);
+    }
   } finally {
     db.$client.close();
   }
   return EXIT.ok;
+}
+
+function pageSize(terminalRows: number | undefined): number {
+  return terminalRows ? Math.max(1, terminalRows - PAGE_CHROME) : DEFAULT_PAGE;
+}
+
+function moreNote(shown: number, offset: number, more: number, lines: boolean): string {
+  const what = lines ? 'line' : 'claim';
+  return (
+    `showing ${plural(shown, what)}, ${more.toLocaleString('en-US')} more: ` +
+    `--offset ${offset + shown} for the next page, --limit N for more at once, or pipe the output (… | less) for all`
+  );
 }

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ClaimsError, EXIT } from '../errors.js';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { RUN_STATUSES } from '../db/run-statuses.js';
+import { parseServiceDate } from '../domain/dates.js';
+import { ClaimsError, EXIT, UsageError } from '../errors.js';
 import { INPUT_FORMATS } from '../ingest/formats.js';
 import { OUTPUT_FORMATS } from '../output/records.js';
 import { processIo, type CommandContext, type GlobalOptions, type Io } from './context.js';
@@ -44,6 +46,8 @@ function buildProgram(io: Io, outcome: Outcome): Command {
     .version(version)
     // Set before any subcommand is added, so every subcommand inherits it.
     .exitOverride()
+    // Every subcommand's --help lists --db, --nats and the other global options too.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
     .addOption(new Option('--db <path>', 'SQLite database file').env('CLAIMS_DB').default('./claims.db'))
@@ -69,7 +73,9 @@ Examples:
   $ claims replay --nats nats://127.0.0.1:4222
 
 Exit codes: 0 ok, 1 input refused or failure, 2 usage, 3 rows rejected, 4 events not published.`,
-    );
+    )
+    // Runs after every flag is parsed and before any command opens a file, like the other usage errors.
+    .hook('preAction', (_program, command) => checkDateRange(command.opts()));
 
   /** Wraps a lazily loaded command so startup only pays for the command that runs. */
   const run =
@@ -105,6 +111,11 @@ Examples:
   $ claims ingest export.json --rejects rejected.csv --max-errors 100
   $ cat lines.ndjson | claims ingest --input-format ndjson --format json`,
     )
+    // Bad NATS settings are a usage error, found before ingest opens (or creates) the database.
+    .hook('preAction', async (command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      if (globals.nats) (await import('../events/connection.js')).natsSettings(globals);
+    })
     .action(run(async (ctx, files: string[], options) => (await import('./ingest.js')).ingestCommand(ctx, files, options)));
 
   program
@@ -132,8 +143,8 @@ Examples:
     .option('--lines', 'one row per claim line', false)
     .option('--provider <npi>', 'only this provider NPI')
     .option('--procedure <code>', 'only claims with a line of this procedure (or only those lines)')
-    .option('--from <date>', 'service date on or after (YYYY-MM-DD)', isoDate)
-    .option('--to <date>', 'service date on or before (YYYY-MM-DD)', isoDate)
+    .option('--from <date>', FROM_HELP, dateFlag)
+    .option('--to <date>', TO_HELP, dateFlag)
     .option('--claim <id>', 'only this claim id or claim number')
     .option('--limit <n>', 'at most n rows', positiveInt)
     .option('--offset <n>', 'skip the first n rows', nonNegativeInt)
@@ -156,8 +167,8 @@ Examples:
     .command('top-providers')
     .description('providers ranked by total net fee')
     .option('--limit <n>', 'number of providers', positiveInt, 10)
-    .option('--from <date>', 'service date on or after (YYYY-MM-DD)', isoDate)
-    .option('--to <date>', 'service date on or before (YYYY-MM-DD)', isoDate)
+    .option('--from <date>', FROM_HELP, dateFlag)
+    .option('--to <date>', TO_HELP, dateFlag)
     .addOption(formatOption())
     .addHelpText('after', '\nExample:\n  $ claims report top-providers --limit 3 --format json')
     .action(run(async (ctx, options) => (await import('./report.js')).topProvidersCommand(ctx, options)));
@@ -172,10 +183,29 @@ Examples:
   report
     .command('rejections')
     .description('rejected rows with their errors')
-    .option('--run <id>', 'only this ingest run', positiveInt)
+    .option('--run <id>', 'only this ingest run (ids: claims runs)', positiveInt)
+    .option('--limit <n>', 'at most n rejected rows', positiveInt)
     .addOption(formatOption())
-    .addHelpText('after', '\nExample:\n  $ claims report rejections --run 3 --format csv > rejected.csv')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ claims report rejections --run 3 --format csv > rejected.csv\n  $ claims report rejections --limit 20',
+    )
     .action(run(async (ctx, options) => (await import('./report.js')).rejectionsCommand(ctx, options)));
+
+  program
+    .command('runs')
+    .description('ingest runs, newest first: counts of rows, claims and events, and errors')
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
+    .option('--limit <n>', 'at most n runs', positiveInt)
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims runs --limit 5
+  $ claims runs --status refused --format json`,
+    )
+    .action(run(async (ctx, options) => (await import('./runs.js')).runsCommand(ctx, options)));
 
   program
     .command('rules')
@@ -185,8 +215,42 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ claims rules\n  $ claims rules --rules strict.json --format json')
     .action(run(async (ctx, options) => (await import('./rules.js')).rulesCommand(ctx, options)));
 
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'shell to complete for').choices(SHELLS))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ claims completion bash > ~/.local/share/bash-completion/completions/claims
+  $ claims completion zsh > "\${fpath[1]}/_claims"
+  $ source <(claims completion bash)`,
+    )
+    .action(async (shell: (typeof SHELLS)[number]) => {
+      io.stdout.write((await import('./completion.js')).completionScript(program, shell));
+    });
+
+  // commander's own help command shows only the first word's help; this one follows every word.
+  program
+    .command('help')
+    .description('show the help of a command')
+    .argument('[command...]', 'command words, e.g. report summary')
+    .addHelpText('after', '\nExample:\n  $ claims help report summary')
+    .action((words: string[]) => {
+      let command = program;
+      for (const word of words) {
+        const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!sub) throw new UsageError(`no such command: claims ${words.join(' ')} (see claims --help)`);
+        command = sub;
+      }
+      command.outputHelp();
+    });
+
   return program;
 }
+
+const SHELLS = ['bash', 'zsh'] as const;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -199,7 +263,18 @@ function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
-function isoDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('must be a date as YYYY-MM-DD');
-  return value;
+const FROM_HELP = 'service date on or after (YYYY-MM-DD, M/D/YYYY or M/D/YY)';
+const TO_HELP = 'service date on or before (YYYY-MM-DD, M/D/YYYY or M/D/YY)';
+
+/** Date flags take what input dates take, normalised to YYYY-MM-DD, so they compare with stored dates. */
+function dateFlag(value: string): string {
+  const parsed = parseServiceDate(value);
+  if (!parsed.ok) throw new InvalidArgumentError(`${parsed.message}`);
+  return parsed.value;
+}
+
+function checkDateRange({ from, to }: { from?: string; to?: string }): void {
+  if (from !== undefined && to !== undefined && to < from) {
+    throw new UsageError(`--to ${to} is before --from ${from}: no service date can match`);
+  }
 }

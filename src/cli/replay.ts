@@ -1,7 +1,8 @@
-import { openDb, openDbReadOnly } from '../db/open.js';
+import { resolve } from 'node:path';
+import { openDbReadOnly, openExistingDb } from '../db/open.js';
 import { OutboxStore, type DeliverableEvent, type Delivery } from '../db/outbox-store.js';
-import { EXIT, UsageError } from '../errors.js';
-import { natsSettings, withNatsSession, type NatsSession } from '../events/connection.js';
+import { DatabaseMissingError, EXIT, UsageError } from '../errors.js';
+import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import { drainOutbox } from '../events/publisher.js';
 import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
@@ -50,10 +51,12 @@ interface Replayed {
 }
 
 async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
-  const db = openDb(ctx.globals.db, ctx.log);
+  // A missing --nats is a usage error, found before the database is looked at.
+  const settings = requireNats(ctx);
+  const db = openExistingDb(ctx.globals.db, ctx.log);
   try {
     const store = new OutboxStore(db);
-    const result = await withSession(ctx, async (session) => {
+    const result = await withNatsSession(settings, ctx.log, async (session) => {
       await ensureStreams(session.jsm, ctx.log);
       return drainOutbox(session, store, {
         limit: options.limit,
@@ -81,27 +84,26 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
   }
 }
 
-/** A dry run reads the outbox only: no NATS needed, and no database created. */
+/** A dry run reads the outbox only: no NATS needed, and no database created (a missing one is refused). */
 function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Replayed {
   const db = openDbReadOnly(ctx.globals.db);
+  if (!db) throw new DatabaseMissingError(resolve(ctx.globals.db));
   let listed = 0;
   try {
-    if (db) {
-      const store = new OutboxStore(db);
-      let afterSeq = 0;
-      for (;;) {
-        const events = store.nextDeliverable(afterSeq, Math.min(LIST_PAGE_SIZE, (options.limit ?? Infinity) - listed));
-        if (events.length === 0) break;
-        for (const event of events) {
-          const { status, attempts, lastError } = event;
-          writer.write(eventRecord(event, { status, attempts, stream_seq: null, duplicate: null, error: lastError }));
-        }
-        listed += events.length;
-        afterSeq = events[events.length - 1]!.seq;
+    const store = new OutboxStore(db);
+    let afterSeq = 0;
+    for (;;) {
+      const events = store.nextDeliverable(afterSeq, Math.min(LIST_PAGE_SIZE, (options.limit ?? Infinity) - listed));
+      if (events.length === 0) break;
+      for (const event of events) {
+        const { status, attempts, lastError } = event;
+        writer.write(eventRecord(event, { status, attempts, stream_seq: null, duplicate: null, error: lastError }));
       }
+      listed += events.length;
+      afterSeq = events[events.length - 1]!.seq;
     }
   } finally {
-    db?.$client.close();
+    db.$client.close();
   }
   note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
   return { exitCode: EXIT.ok };
@@ -130,9 +132,13 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
 }
 
 function withSession<T>(ctx: CommandContext, work: (session: NatsSession) => Promise<T>): Promise<T> {
+  return withNatsSession(requireNats(ctx), ctx.log, work);
+}
+
+function requireNats(ctx: CommandContext): NatsSettings {
   const settings = natsSettings(ctx.globals);
   if (!settings) throw new UsageError('replay needs a NATS server: give --nats <url> or set NATS_URL');
-  return withNatsSession(settings, ctx.log, work);
+  return settings;
 }
 
 function deliveryRecord(delivery: Delivery) {

@@ -1,5 +1,5 @@
 import { formatCents } from '../domain/money.js';
-import { openDb, type Db } from '../db/open.js';
+import { openExistingDb, type Db } from '../db/open.js';
 import { listRejections, topProviders, totals } from '../db/queries.js';
 import { EXIT, NatsUnavailableError } from '../errors.js';
 import { natsSettings, withNatsSession } from '../events/connection.js';
@@ -13,7 +13,7 @@ interface FormatOption {
 }
 
 async function withDb(ctx: CommandContext, report: (db: Db) => Promise<void> | void): Promise<number> {
-  const db = openDb(ctx.globals.db, ctx.log);
+  const db = openExistingDb(ctx.globals.db, ctx.log);
   try {
     await report(db);
   } finally {
@@ -42,13 +42,14 @@ export function topProvidersCommand(
 /**
  * With NATS configured, `dlq_depth` tells a monitor how many dead letters wait. NATS unreachable:
  * the rest is still printed, dlq_depth is null, and the exit code is 4 so the monitor alerts.
+ * No NATS configured: dlq_depth is null too, so the record has the same keys either way.
  */
 export async function summaryCommand(ctx: CommandContext, options: FormatOption): Promise<number> {
   const settings = natsSettings(ctx.globals);
-  const db = openDb(ctx.globals.db, ctx.log);
+  const db = openExistingDb(ctx.globals.db, ctx.log);
   let record: OutputRecord;
   try {
-    record = withMoney({ ...totals(db) });
+    record = withMoney({ ...totals(db), dlq_depth: null });
   } finally {
     db.$client.close();
   }
@@ -59,7 +60,6 @@ export async function summaryCommand(ctx: CommandContext, options: FormatOption)
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
       ctx.io.stderr.write(`claims: ${error.message}; dlq_depth unknown\n`);
-      record.dlq_depth = null;
       exitCode = EXIT.eventsUnpublished;
     }
   }
@@ -67,14 +67,14 @@ export async function summaryCommand(ctx: CommandContext, options: FormatOption)
   return exitCode;
 }
 
-export function rejectionsCommand(ctx: CommandContext, options: FormatOption & { run?: number }): Promise<number> {
+export function rejectionsCommand(ctx: CommandContext, options: FormatOption & { run?: number; limit?: number }): Promise<number> {
   return withDb(ctx, (db) => {
     const format = options.format ?? defaultFormat(ctx.io.stdout);
     const structured = format === 'json' || format === 'ndjson';
     const records = listRejections(db, options).map((r) => ({
       run_id: r.run_id,
       source: r.source,
-      row: r.row,
+      source_row: r.row,
       // Scripts get the errors and values as data; CSV and tables get them readable in one cell.
       errors: structured ? r.errors : describeIssues(r.errors),
       values: structured ? r.values : JSON.stringify(r.values),

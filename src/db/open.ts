@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Logger } from 'pino';
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, DatabaseMissingError } from '../errors.js';
 import { discardInterruptedRuns } from './runs.js';
 import * as schema from './schema.js';
 
@@ -28,6 +29,15 @@ export function openDb(path: string, log: Logger): Db {
     log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
   }
   return db;
+}
+
+/**
+ * Opens a database that must already exist: only `ingest` creates one, so a mistyped `--db` (or a
+ * relative path under cron, whose working directory is $HOME) is refused instead of read as empty.
+ */
+export function openExistingDb(path: string, log: Logger): Db {
+  if (!existsSync(path)) throw new DatabaseMissingError(resolve(path));
+  return openDb(path, log);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, exists, gte, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './open.js';
+import type { RunStatus } from './run-statuses.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
 /** A line's money columns under their output names, for every query that reads lines. */
@@ -61,8 +62,7 @@ export interface ClaimRow extends Record<string, unknown> {
   run_id: number;
 }
 
-/** Claims in the order they were stored. */
-export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
+function listClaimConditions(db: Db, f: ClaimFilters): SQL[] {
   const conditions = claimConditions(f, claims.serviceDate);
   if (f.procedure !== undefined) {
     conditions.push(
@@ -74,6 +74,34 @@ export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
       ),
     );
   }
+  return conditions;
+}
+
+function listLineConditions(f: ClaimFilters): SQL[] {
+  const conditions = claimConditions(f, claimLines.serviceDate);
+  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
+  return conditions;
+}
+
+const COUNT = sql<number>`count(*)`.mapWith(Number);
+
+/** How many rows `listClaims` would give without limit and offset, so a page can say how many more there are. */
+export function countClaims(db: Db, f: ClaimFilters): number {
+  return db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(db, f))).get()!.n;
+}
+
+export function countLines(db: Db, f: ClaimFilters): number {
+  return db
+    .select({ n: COUNT })
+    .from(claimLines)
+    .innerJoin(claims, eq(claims.id, claimLines.claimPk))
+    .where(and(...listLineConditions(f)))
+    .get()!.n;
+}
+
+/** Claims in the order they were stored. */
+export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
+  const conditions = listClaimConditions(db, f);
   const query = db
     .select({
       claim_id: claims.claimId,
@@ -114,8 +142,7 @@ export interface LineRow extends Record<string, unknown> {
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
-  const conditions = claimConditions(f, claimLines.serviceDate);
-  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
+  const conditions = listLineConditions(f);
   const query = db
     .select({
       claim_id: claims.claimId,
@@ -167,10 +194,10 @@ export interface Totals {
   lines: number;
   providers: number;
   net_fee_cents: number;
-  rejected_rows: number;
+  rows_rejected: number;
   runs: number;
-  events_pending: number;
   events_published: number;
+  events_pending: number;
   events_failed: number;
 }
 
@@ -198,11 +225,11 @@ export function totals(db: Db): Totals {
     lines: claimTotals.lines,
     providers: claimTotals.providers,
     net_fee_cents: claimTotals.netFee,
-    rejected_rows: count(rejections),
+    rows_rejected: count(rejections),
     runs: count(runs),
+    events_published: events.published ?? 0,
     // Staged events belong to an input still being read: not deliverable yet, so not pending.
     events_pending: events.pending ?? 0,
-    events_published: events.published ?? 0,
     events_failed: events.failed ?? 0,
   };
 }
@@ -215,7 +242,7 @@ export interface RejectionRow extends Record<string, unknown> {
   values: Record<string, string>;
 }
 
-export function listRejections(db: Db, f: { run?: number }): RejectionRow[] {
+export function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {
   return db
     .select({
       run_id: rejections.runId,
@@ -227,5 +254,60 @@ export function listRejections(db: Db, f: { run?: number }): RejectionRow[] {
     .from(rejections)
     .where(f.run === undefined ? undefined : eq(rejections.runId, f.run))
     .orderBy(asc(rejections.runId), asc(rejections.row))
+    .limit(f.limit ?? -1)
     .all();
+}
+
+/** A run's counts under the same names as the record `claims ingest` prints for it. */
+export interface RunRow extends Record<string, unknown> {
+  run_id: number;
+  source: string;
+  input_format: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  rows_read: number;
+  rows_rejected: number;
+  claims_stored: number;
+  claims_duplicate: number;
+  claims_rejected: number;
+  lines_stored: number;
+  net_fee_cents: number;
+  events_published: number;
+  events_pending: number;
+  events_failed: number;
+  error: string | null;
+}
+
+/** Ingest runs, newest first, with where their events stand. */
+export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): RunRow[] {
+  const byStatus = (status: string) =>
+    sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
+  return db
+    .select({
+      run_id: runs.id,
+      source: runs.source,
+      input_format: runs.inputFormat,
+      status: runs.status,
+      started_at: runs.startedAt,
+      finished_at: runs.finishedAt,
+      rows_read: runs.rowsRead,
+      rows_rejected: runs.rowsRejected,
+      claims_stored: runs.claimsStored,
+      claims_duplicate: runs.claimsDuplicate,
+      claims_rejected: runs.claimsRejected,
+      lines_stored: runs.linesStored,
+      net_fee_cents: runs.netFeeCents,
+      events_published: byStatus('published'),
+      events_pending: byStatus('pending'),
+      events_failed: byStatus('failed'),
+      error: runs.error,
+    })
+    .from(runs)
+    .leftJoin(outbox, eq(outbox.runId, runs.id))
+    .where(f.status === undefined ? undefined : eq(runs.status, f.status))
+    .groupBy(runs.id)
+    .orderBy(desc(runs.id))
+    .limit(f.limit ?? -1)
+    .all() as RunRow[];
 }

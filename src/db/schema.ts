@@ -1,11 +1,12 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { RUN_STATUSES } from './run-statuses.js';
 
 /** One input (a file or stdin) of one `claims ingest` invocation. */
 export const runs = sqliteTable('runs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   source: text('source').notNull(),
   inputFormat: text('input_format').notNull(),
-  status: text('status', { enum: ['running', 'completed', 'refused', 'interrupted'] }).notNull(),
+  status: text('status', { enum: RUN_STATUSES }).notNull(),
   // Which process is writing a running run, so a later ingest can tell a live run from a killed one.
   host: text('host').notNull(),
   pid: integer('pid').notNull(),

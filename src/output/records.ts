@@ -20,6 +20,9 @@ export function withMoney(record: OutputRecord): OutputRecord {
 export interface Output {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** A terminal's size (Node sets these on a TTY stream). */
+  columns?: number;
+  rows?: number;
 }
 
 /** The contract's default: a table for a person at a terminal, CSV for a pipe or a file. */
@@ -111,14 +114,16 @@ function tableWriter(out: Output, single: boolean): RecordWriter {
     end() {
       if (records.length === 0) return;
       const columns = visibleColumns(Object.keys(records[0]!));
+      // Only a terminal wraps long lines; a pipe or a file gets every character.
+      const maxWidth = out.isTTY && out.columns ? out.columns : Infinity;
       if (single && records.length === 1) {
         const record = records[0]!;
-        out.write(renderTable([['field', 'value'], ...columns.map((c) => [c, tableCell(record[c])])], [false, false]));
+        out.write(renderTable([['field', 'value'], ...columns.map((c) => [c, tableCell(record[c])])], [false, false], maxWidth));
         return;
       }
       const rightAligned = columns.map((c) => records.every((r) => typeof r[c] === 'number' || isDecimal(r[c])));
       const rows = records.map((record) => columns.map((column) => tableCell(record[column])));
-      out.write(renderTable([columns, ...rows], rightAligned));
+      out.write(renderTable([columns, ...rows], rightAligned, maxWidth));
     },
   };
 }
@@ -136,14 +141,61 @@ function tableCell(value: unknown): string {
   return String(text).replace(/\s+/g, ' ');
 }
 
-function renderTable(rows: string[][], rightAligned: boolean[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+const GAP = 2;
+/** A column is never narrowed below this, so each still shows a recognisable start. */
+const MIN_COLUMN_WIDTH = 4;
+/** Values up to this wide (dates, NPIs, codes) are kept whole as long as longer ones can be cut. */
+const SHORT_VALUE_WIDTH = 12;
+
+function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number): string {
+  const widthOf = (from: number) => rows[0]!.map((_, i) => Math.max(0, ...rows.slice(from).map((row) => row[i]!.length)));
+  const natural = widthOf(0);
+  const data = widthOf(1);
+  // A cut number reads as another number: only text columns are narrowed. Headers wider than their
+  // values are cut first, then long values (ids, names) before short ones (dates, NPIs, codes);
+  // what still does not fit is cut at the line's end.
+  const floor = (limit: (i: number) => number) =>
+    natural.map((w, i) => (rightAligned[i] ? w : Math.min(w, Math.max(limit(i), MIN_COLUMN_WIDTH))));
+  const widths = fitWidths(
+    natural,
+    [floor((i) => data[i]!), floor((i) => Math.min(data[i]!, SHORT_VALUE_WIDTH)), floor(() => MIN_COLUMN_WIDTH)],
+    maxWidth,
+  );
   const line = (row: string[]) =>
-    row
-      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+    cut(
+      row
+        .map((cell, i) => {
+          const text = cut(cell, widths[i]!);
+          return rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+        })
+        .join(' '.repeat(GAP))
+        .trimEnd(),
+      maxWidth,
+    );
+  const rule = cut(widths.map((w) => '-'.repeat(w)).join(' '.repeat(GAP)), maxWidth);
   const [header, ...body] = rows;
   return [line(header!), rule, ...body.map(line)].join('\n') + '\n';
+}
+
+/** Narrows the widest column above its floor, one character at a time, floor set by floor set, until the table fits. */
+function fitWidths(natural: number[], floorSets: number[][], maxWidth: number): number[] {
+  const widths = [...natural];
+  let excess = widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1) - maxWidth;
+  for (const floors of floorSets) {
+    while (excess > 0) {
+      let widest = -1;
+      widths.forEach((w, i) => {
+        if (w > floors[i]! && (widest < 0 || w > widths[widest]!)) widest = i;
+      });
+      if (widest < 0) break;
+      widths[widest]!--;
+      excess--;
+    }
+  }
+  return widths;
+}
+
+/** Cuts text to `width` characters, marking the cut with an ellipsis. */
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }

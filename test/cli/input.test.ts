@@ -100,7 +100,7 @@ describe('input formats', () => {
     const file = ws.file('rows.ndjson', text);
     const result = await ws.run(['ingest', file, '--format', 'json']);
     expect(result.code).toBe(3);
-    expect(JSON.parse(result.stdout)[0]).toMatchObject({ input_format: 'ndjson', rows: 3, rows_rejected: 1, claims_stored: 2 });
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ input_format: 'ndjson', rows_read: 3, rows_rejected: 1, claims_stored: 2 });
     expect(result.stderr).toMatch(/rows\.ndjson row 3: .*not valid JSON/);
   });
 
@@ -130,7 +130,7 @@ describe('input formats', () => {
     const file = ws.file('ragged.csv', csv(rows));
     const result = await ws.run(['ingest', file, '--format', 'json']);
     expect(result.code).toBe(3);
-    expect(JSON.parse(result.stdout)[0]).toMatchObject({ rows: 4, rows_rejected: 2, claims_stored: 2 });
+    expect(JSON.parse(result.stdout)[0]).toMatchObject({ rows_read: 4, rows_rejected: 2, claims_stored: 2 });
     expect(result.stderr).toContain('ragged.csv row 3: row: row has 9 fields, the header has 10');
     expect(result.stderr).toContain('ragged.csv row 4: row: row has 11 fields, the header has 10');
   });

@@ -85,11 +85,12 @@ describe('claims report', () => {
       providers: 3,
       net_fee_cents: 9900,
       net_fee: '99.00',
-      rejected_rows: 0,
+      rows_rejected: 0,
       runs: 1,
-      events_pending: 4,
       events_published: 0,
+      events_pending: 4,
       events_failed: 0,
+      dlq_depth: null,
     });
   });
 });

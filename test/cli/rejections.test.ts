@@ -13,7 +13,7 @@ afterEach(() => ws.remove());
 interface Rejection {
   run_id: number;
   source: string;
-  row: number;
+  source_row: number;
   errors: { rule: string; field: string | null; value: string; message: string }[];
   values: Record<string, string>;
 }
@@ -48,9 +48,9 @@ describe('bad rows', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(new RegExp(`in\\.csv row 3: .*${field}.*\\[${rule}\\]`));
     const [rejection] = await rejections();
-    expect(rejection).toMatchObject({ row: 3, run_id: 1 });
+    expect(rejection).toMatchObject({ source_row: 3, run_id: 1 });
     expect(rejection!.errors).toContainEqual(expect.objectContaining({ rule, field }));
-    expect(await totals()).toMatchObject({ claims: 1, rejected_rows: 1 });
+    expect(await totals()).toMatchObject({ claims: 1, rows_rejected: 1 });
   });
 
   it('stores the seed examples exactly: $0.29 is 29 cents, $1,234.50 is 123450', async () => {
@@ -64,7 +64,7 @@ describe('bad rows', () => {
     const result = await ws.run(['ingest', ws.file('in.csv', csv([cells({ npi: '1234567890' })]))]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/in\.csv row 2: provider_npi "1234567890": .*\[npi_check_digit\]/);
-    expect(await totals()).toMatchObject({ claims: 1, rejected_rows: 0 });
+    expect(await totals()).toMatchObject({ claims: 1, rows_rejected: 0 });
   });
 
   it('rejects the whole claim when one of its rows is bad: no partial claim is stored', async () => {
@@ -73,7 +73,7 @@ describe('bad rows', () => {
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)[0]).toMatchObject({ rows_rejected: 3, claims_rejected: 1, claims_stored: 0 });
     const recorded = await rejections();
-    expect(recorded.map((r) => r.row)).toEqual([2, 3, 4]);
+    expect(recorded.map((r) => r.source_row)).toEqual([2, 3, 4]);
     expect(recorded[0]!.errors[0]).toMatchObject({ rule: 'claim_rejected', message: expect.stringContaining('row 3') });
     expect(await totals()).toMatchObject({ claims: 0, lines: 0, events_pending: 0 });
   });
@@ -122,7 +122,7 @@ describe('--max-errors', () => {
     const result = await ws.run(['ingest', ws.file('in.csv', csv(rows)), '--max-errors', '1']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('in.csv: more than 1 rows rejected');
-    expect(await totals()).toMatchObject({ claims: 0, lines: 0, rejected_rows: 0, events_pending: 0 });
+    expect(await totals()).toMatchObject({ claims: 0, lines: 0, rows_rejected: 0, events_pending: 0 });
   });
 
   it('refuses even when the good claims were already committed in earlier batches', async () => {
@@ -135,7 +135,7 @@ describe('--max-errors', () => {
   it('accepts the input at exactly the limit', async () => {
     const result = await ws.run(['ingest', ws.file('in.csv', csv(rows)), '--max-errors', '2']);
     expect(result.code).toBe(3);
-    expect(await totals()).toMatchObject({ claims: 1, rejected_rows: 2 });
+    expect(await totals()).toMatchObject({ claims: 1, rows_rejected: 2 });
   });
 });
 

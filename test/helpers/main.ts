@@ -8,12 +8,19 @@ export interface InProcessOptions {
   /** Pretend stdout / stderr are terminals. */
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** The terminal's size as stdout reports it (Node sets columns/rows on a TTY). */
+  stdoutColumns?: number;
+  stdoutRows?: number;
 }
 
 /** A writable that keeps what it is given, as a pipe or a terminal would receive it. */
 class Capture extends PassThrough {
   text = '';
-  constructor(readonly isTTY: boolean) {
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns?: number,
+    readonly rows?: number,
+  ) {
     super();
     this.setEncoding('utf8');
     this.on('data', (chunk: string) => (this.text += chunk));
@@ -25,7 +32,7 @@ class Capture extends PassThrough {
  * run this way; spawn the binary (helpers/cli.ts) only for signals, terminals and the bin itself.
  */
 export async function runMain(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
-  const stdout = new Capture(options.stdoutIsTTY ?? false);
+  const stdout = new Capture(options.stdoutIsTTY ?? false, options.stdoutColumns, options.stdoutRows);
   const stderr = new Capture(options.stderrIsTTY ?? false);
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   const code = await main(args, { stdout, stderr, stdin: Readable.from([options.stdin ?? '']), env });

@@ -129,9 +129,9 @@ describe('claims report summary with NATS', () => {
     expect(summary.stderr).toContain('dlq_depth unknown');
   });
 
-  it('has no dlq_depth when NATS is not configured', async () => {
+  it('has dlq_depth null when NATS is not configured', async () => {
     const summary = await ws.run(['report', 'summary', '--format', 'json']);
     expect(summary.code).toBe(0);
-    expect(JSON.parse(summary.stdout)).not.toHaveProperty('dlq_depth');
+    expect(JSON.parse(summary.stdout)).toMatchObject({ dlq_depth: null });
   });
 });

@@ -26,9 +26,11 @@ describe('a --db that does not exist', () => {
     const typo = ws.path('typo.db');
     const result = await runMain([...words, '--db', typo]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual([
-      `claims: no database at ${typo}; create one with: claims ingest FILE --db ${typo}`,
-    ]);
+    // The line a person reads, then the same failure as a JSON log entry (stderr is not a terminal).
+    const [human, json, ...rest] = result.stderr.trim().split('\n');
+    expect(human).toBe(`claims: no database at ${typo}; create one with: claims ingest FILE --db ${typo}`);
+    expect(JSON.parse(json!)).toMatchObject({ level: 50, msg: `no database at ${typo}; create one with: claims ingest FILE --db ${typo}` });
+    expect(rest).toEqual([]);
     expect(existsSync(typo)).toBe(false);
   });
 

@@ -55,7 +55,7 @@ describe('-q for cron and scripts', () => {
     const usage = await runMain(['replay', '--db', ws.db, '-q', '--log-level', 'silent']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('claims: replay needs a NATS server: give --nats <url> or set NATS_URL\n');
-    const noDb = await runMain(['report', 'summary', '--db', ws.path('no/such/dir/claims.db'), '-q', '--log-level', 'info']);
+    const noDb = await runMain(['ingest', FIXTURE, '--db', ws.path('no/such/dir/claims.db'), '-q', '--log-level', 'info']);
     expect(noDb.code).toBe(1);
     expect(lines(noDb.stderr)[0]).toMatch(/^claims: cannot open database/);
     expect(noDb.stderr).not.toMatch(/\n\s+at /);

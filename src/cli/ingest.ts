@@ -2,7 +2,7 @@ import { formatCents } from '../domain/money.js';
 import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
 import type { EventCounts } from '../db/outbox-store.js';
 import { openDb, openDbReadOnly, type Db } from '../db/open.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
 import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
 import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
@@ -24,6 +24,21 @@ export interface IngestCommandOptions {
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
   const rules = loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
+  const signals = watchStopSignals();
+  try {
+    return await ingestSources(ctx, sources, rules, options, signals.stop);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function ingestSources(
+  ctx: CommandContext,
+  sources: string[],
+  rules: ReturnType<typeof loadRules>,
+  options: IngestCommandOptions,
+  stop: AbortSignal,
+): Promise<number> {
   const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
   const store = db && !options.dryRun ? new IngestStore(db) : null;
   const events = store && db ? await IngestEvents.start(ctx, db) : null;
@@ -36,6 +51,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   let eventsOutcome: IngestEventsOutcome | null = null;
   try {
     for (const source of sources) {
+      if (stop.aborted) throw new InterruptedError(stop.reason as StopSignal);
       const format = inputFormatFor(source, options.inputFormat);
       ctx.log.debug({ source, format, dryRun: options.dryRun }, 'ingest started');
       const summary = await ingestInput(
@@ -45,6 +61,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
           store,
           lookup,
           rejectsFile,
+          stop,
           onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
         },
       );
@@ -54,10 +71,15 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
       if (summary.status === 'completed') await events?.drain();
     }
     eventsOutcome = events?.outcome(summaries) ?? null;
+    rejectsFile?.commit();
+  } catch (error) {
+    rejectsFile?.abort();
+    // Nobody reads stdin any more; left open, it would keep the process waiting for input.
+    if (error instanceof InterruptedError && 'destroy' in ctx.io.stdin) (ctx.io.stdin as { destroy(): void }).destroy();
+    throw error;
   } finally {
     await events?.close();
     progress?.stop();
-    rejectsFile?.close();
     db?.$client.close();
   }
 
@@ -67,6 +89,25 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   const format = options.format ?? (ctx.io.stdout.isTTY ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
   return exitCode(summaries, eventsOutcome?.unpublished ?? false);
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP ask the ingest to stop after the batch in hand (its run is then rolled
+ * back and marked interrupted); a second signal ends the process at once, as it would have without us.
+ */
+function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const names: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const dispose = () => {
+    for (const name of names) process.off(name, onSignal);
+  };
+  const onSignal = (name: StopSignal) => {
+    if (!controller.signal.aborted) return controller.abort(name);
+    dispose();
+    process.kill(process.pid, name);
+  };
+  for (const name of names) process.on(name, onSignal);
+  return { stop: controller.signal, dispose };
 }
 
 function exitCode(summaries: RunSummary[], eventsUnpublished: boolean): number {

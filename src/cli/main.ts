@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { ClaimsError, EXIT } from '../errors.js';
+import { environmentFailure, EXIT } from '../errors.js';
 import { INPUT_FORMATS } from '../ingest/formats.js';
 import { OUTPUT_FORMATS } from '../output/records.js';
 import type { CommandContext, GlobalOptions, Io } from './context.js';
@@ -19,9 +19,13 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ClaimsError) {
-      io.stderr.write(`claims: ${error.message}\n`);
-      return error.exitCode;
+    // Known failures (ours, and the machine's: a full disk, a read-only file) are one line to act on;
+    // their stack trace is for --log-level debug only.
+    const known = environmentFailure(error, outcome.ctx?.globals.db ?? 'the database');
+    if (known) {
+      io.stderr.write(`claims: ${known.message}\n`);
+      outcome.ctx?.log.debug({ err: error }, known.message);
+      return known.exitCode;
     }
     io.stderr.write(`claims: unexpected error: ${(error as Error).message ?? String(error)}\n`);
     outcome.ctx?.log.error({ err: error }, 'unexpected error');

@@ -40,16 +40,19 @@ async function ingestSources(
   stop: AbortSignal,
 ): Promise<number> {
   const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
-  const store = db && !options.dryRun ? new IngestStore(db) : null;
-  const events = store && db ? await IngestEvents.start(ctx, db) : null;
-  const lookup = db && options.dryRun ? safeLookup(db) : null;
-  const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
-  const progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr) : null;
   const today = localDate(new Date());
-
   const summaries: RunSummary[] = [];
   let eventsOutcome: IngestEventsOutcome | null = null;
+  // Opened inside the try, so a failure to open one still closes those opened before it.
+  let events: IngestEvents | null = null;
+  let rejectsFile: RejectsFile | null = null;
+  let progress: Awaited<ReturnType<typeof startProgress>> | null = null;
   try {
+    const store = db && !options.dryRun ? new IngestStore(db) : null;
+    events = store && db ? await IngestEvents.start(ctx, db) : null;
+    const lookup = db && options.dryRun ? safeLookup(db) : null;
+    rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
+    progress = wantsProgress(ctx) ? await startProgress(ctx.io.stderr) : null;
     for (const source of sources) {
       if (stop.aborted) throw new InterruptedError(stop.reason as StopSignal);
       const format = inputFormatFor(source, options.inputFormat);

@@ -24,11 +24,16 @@ const BUSY_TIMEOUT_MS = 30_000;
 export function openDb(path: string, log: Logger): Db {
   const client = connect(path, false);
   const db = drizzle(client, { schema });
-  migrateWithRetry(db, path);
-  for (const runId of discardInterruptedRuns(db, Date.now())) {
-    log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
+  try {
+    migrateWithRetry(db, path);
+    for (const runId of discardInterruptedRuns(db, Date.now())) {
+      log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
+    }
+    return db;
+  } catch (error) {
+    client.close();
+    throw error;
   }
-  return db;
 }
 
 /**
@@ -41,9 +46,10 @@ export function openDbReadOnly(path: string): Db | null {
 }
 
 function connect(path: string, readonly: boolean): Database.Database {
+  let client: Database.Database | null = null;
   try {
     if (!readonly) createPrivately(path);
-    const client = new Database(path, { readonly, fileMustExist: readonly });
+    client = new Database(path, { readonly, fileMustExist: readonly });
     client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     refuseNewerSchema(client, path);
     if (!readonly) {
@@ -55,6 +61,7 @@ function connect(path: string, readonly: boolean): Database.Database {
     client.pragma('foreign_keys = ON');
     return client;
   } catch (error) {
+    client?.close();
     throw environmentFailure(error, path) ?? new DatabaseError(`cannot open database ${path}: ${(error as Error).message}`);
   }
 }

@@ -109,7 +109,7 @@ describe('environment failures', () => {
       expect(readFileSync(rejects, 'utf8')).toBe('rejects of an earlier run\n');
       expect(readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
-      execFileSync('umount', [dir]);
+      execFileSync('umount', ['-l', dir]); // lazy: a failing run must not leave the mount behind
     }
   });
 
@@ -127,7 +127,7 @@ describe('environment failures', () => {
       expect(result.code).toBe(1);
       expectOneLine(result.stderr, `${db}: cannot write the database`, 'make the file and its directory writable, or use another --db');
     } finally {
-      execFileSync('umount', [dir]);
+      execFileSync('umount', ['-l', dir]); // lazy: a failing run must not leave the mount behind
     }
   });
 });

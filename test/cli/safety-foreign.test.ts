@@ -1,7 +1,8 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { BIN, Workspace } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
@@ -45,6 +46,17 @@ function leaveRunning(runId: number, owner: { host: string; pid: number; pidStar
 }
 
 const HOUR = 3_600_000;
+
+/** `unshare -u` runs a process under its own hostname, as a second container on the same volume would. */
+const canUnshare = spawnSync('unshare', ['-u', 'hostname', 'other-container']).status === 0;
+
+function claimsWritten(): number {
+  try {
+    return sql<{ n: number }>('select count(*) as n from claims')[0]!.n;
+  } catch {
+    return 0; // no database or no tables yet
+  }
+}
 
 describe('runs of other processes', () => {
   it('a rerun takes over the claims staged by a killed run of another host, and every event becomes deliverable', async () => {
@@ -117,4 +129,28 @@ describe('runs of other processes', () => {
     expect(sql(`select count(*) as n from claims`)).toEqual([{ n: 300 }]);
     expect(sql(`select status from runs`)).toEqual([{ status: 'running' }]);
   });
+
+  it.skipIf(!canUnshare)('an ingest killed under another hostname, then run again here, stores every claim with a deliverable event', async () => {
+    const input = ws.file('big.csv', csv(manyClaims(25_000)));
+    const child = spawn(
+      'unshare',
+      ['-u', 'sh', '-c', 'hostname other-container && exec "$0" "$@"', process.execPath, BIN, 'ingest', input, '--db', ws.db, '-q', '--log-level', 'silent'],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    const staged = claimsWritten();
+    expect(staged).toBeGreaterThan(0);
+    expect(staged).toBeLessThan(25_000);
+    expect(sql(`select host, status from runs`)).toEqual([{ host: 'other-container', status: 'running' }]);
+
+    const rerun = await run(['ingest', input, '--format', 'json', '-q']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 25_000, claims_duplicate: 0 });
+    expect(await summary()).toMatchObject({ claims: 25_000, lines: 100_000, events_pending: 25_000 });
+    expect(sql(`select status, count(*) as n from outbox group by status`)).toEqual([{ status: 'pending', n: 25_000 }]);
+  }, 120_000);
 });

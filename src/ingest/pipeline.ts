@@ -213,12 +213,13 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
  */
 async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined): AsyncGenerator<T> {
   if (!stop) return yield* source;
+  let fail = () => {};
   const stopped = new Promise<never>((_, reject) => {
-    const fail = () => reject(new InterruptedError(stop.reason as StopSignal));
-    if (stop.aborted) fail();
-    else stop.addEventListener('abort', fail, { once: true });
+    fail = () => reject(new InterruptedError(stop.reason as StopSignal));
   });
   stopped.catch(() => undefined);
+  if (stop.aborted) fail();
+  else stop.addEventListener('abort', fail, { once: true });
   const iterator = source[Symbol.asyncIterator]();
   let done = false;
   try {
@@ -228,6 +229,7 @@ async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | un
       if (!done) yield next.value;
     }
   } finally {
+    stop.removeEventListener('abort', fail);
     // Not awaited: after a stop, the input's pending read may never settle.
     if (!done) void iterator.return?.()?.catch(() => undefined);
   }

@@ -78,6 +78,13 @@ export class NewerDatabaseError extends DatabaseError {
   }
 }
 
+/** This process stopped renewing its run's lease for so long (paused, suspended) that another declared it dead. */
+export class RunTakenOverError extends DatabaseError {
+  constructor(runId: number) {
+    super(`run ${runId} was declared dead by another claims process (this one stopped answering for too long); run the same command again`);
+  }
+}
+
 /** The --rejects file cannot be created or written (full disk, read-only place, no such folder). */
 export class RejectsFileError extends ClaimsError {
   readonly exitCode = EXIT.failure;

@@ -1,7 +1,8 @@
 import { and, eq, exists, ne, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
+import { RunTakenOverError } from '../errors.js';
 import type { Db } from './open.js';
-import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner, RunTakenOverError } from './runs.js';
+import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
 export interface ClaimToStore {

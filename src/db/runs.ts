@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { and, eq, inArray } from 'drizzle-orm';
-import { DatabaseError } from '../errors.js';
+import { RunTakenOverError } from '../errors.js';
 import type { Db } from './open.js';
 import { claims, outbox, rejections, runs } from './schema.js';
 
@@ -65,13 +65,6 @@ export function renewLease(db: Db, runId: number, now: number): void {
     .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
     .run();
   if (renewed.changes === 0) throw new RunTakenOverError(runId);
-}
-
-/** This process stopped renewing its lease for so long (paused, suspended) that its run was discarded. */
-export class RunTakenOverError extends DatabaseError {
-  constructor(runId: number) {
-    super(`run ${runId} was declared dead by another claims process (this one stopped answering for too long); run the same command again`);
-  }
 }
 
 /**

@@ -153,4 +153,35 @@ describe('runs of other processes', () => {
     expect(await summary()).toMatchObject({ claims: 25_000, lines: 100_000, events_pending: 25_000 });
     expect(sql(`select status, count(*) as n from outbox group by status`)).toEqual([{ status: 'pending', n: 25_000 }]);
   }, 120_000);
+
+  it('a paused ingest declared dead elsewhere does not write on when it wakes up; the same command again finishes', async () => {
+    const rows = manyClaims(10_000);
+    const child = spawn(process.execPath, [BIN, 'ingest', '-', '--db', ws.db, '-q', '--log-level', 'silent'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // One batch's worth, then it waits for more input: paused there, it holds no lock.
+    child.stdin.write(csv(rows.slice(0, 24_000)));
+    const deadline = Date.now() + 20_000;
+    while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGSTOP');
+    // Seen from another host, the paused run stopped renewing its lease long ago.
+    const db = new Database(ws.db);
+    db.prepare(`update runs set host = 'another-container', lease_expires_at = ? where id = 1`).run(Date.now() - 1);
+    db.close();
+    expect(await summary()).toMatchObject({ claims: 0, events_pending: 0 });
+    expect(sql(`select status from runs`)).toEqual([{ status: 'interrupted' }]);
+
+    child.kill('SIGCONT');
+    child.stdin.end(csv(rows.slice(24_000)).split('\n').slice(1).join('\n'));
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('run 1 was declared dead by another claims process');
+    expect(claimsWritten()).toBe(0);
+
+    const rerun = await runMain(['ingest', '-', '--db', ws.db, '--format', 'json', '-q'], { stdin: csv(rows) });
+    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 10_000, claims_duplicate: 0 });
+    expect(await summary()).toMatchObject({ claims: 10_000, lines: 40_000, events_pending: 10_000 });
+  }, 120_000);
 });

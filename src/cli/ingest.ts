@@ -2,7 +2,7 @@ import { formatCents } from '../domain/money.js';
 import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
 import type { EventCounts } from '../db/outbox-store.js';
 import { openDb, openDbReadOnly, type Db } from '../db/open.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
 import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
 import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
@@ -25,21 +25,40 @@ export interface IngestCommandOptions {
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
   const rules = loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
-  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
-  const store = db && !options.dryRun ? new IngestStore(db) : null;
-  const events = store && db ? await IngestEvents.start(ctx, db) : null;
-  const lookup = db && options.dryRun ? safeLookup(db) : null;
-  const rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
-  // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
-  const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
-  if (typing) note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
-  const progress = wantsProgress(ctx) && !typing ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
-  const today = localDate(new Date());
+  const signals = watchStopSignals();
+  try {
+    return await ingestSources(ctx, sources, rules, options, signals.stop);
+  } finally {
+    signals.dispose();
+  }
+}
 
+async function ingestSources(
+  ctx: CommandContext,
+  sources: string[],
+  rules: ReturnType<typeof loadRules>,
+  options: IngestCommandOptions,
+  stop: AbortSignal,
+): Promise<number> {
+  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
+  const today = localDate(new Date());
   const summaries: RunSummary[] = [];
   let eventsOutcome: IngestEventsOutcome | null = null;
+  // Opened inside the try, so a failure to open one still closes those opened before it.
+  let events: IngestEvents | null = null;
+  let rejectsFile: RejectsFile | null = null;
+  let progress: Awaited<ReturnType<typeof startProgress>> | null = null;
   try {
+    const store = db && !options.dryRun ? new IngestStore(db) : null;
+    events = store && db ? await IngestEvents.start(ctx, db) : null;
+    const lookup = db && options.dryRun ? safeLookup(db) : null;
+    rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
+    // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
+    const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
+    if (typing) note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
+    progress = wantsProgress(ctx) && !typing ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
     for (const source of sources) {
+      if (stop.aborted) throw new InterruptedError(stop.reason as StopSignal);
       const format = inputFormatFor(source, options.inputFormat);
       ctx.log.debug({ source, format, dryRun: options.dryRun }, 'ingest started');
       const summary = await ingestInput(
@@ -49,6 +68,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
           store,
           lookup,
           rejectsFile,
+          stop,
           onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
         },
       );
@@ -58,10 +78,15 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
       if (summary.status === 'completed') await events?.drain();
     }
     eventsOutcome = events?.outcome(summaries) ?? null;
+    rejectsFile?.commit();
+  } catch (error) {
+    rejectsFile?.abort();
+    // Nobody reads stdin any more; left open, it would keep the process waiting for input.
+    if (error instanceof InterruptedError && 'destroy' in ctx.io.stdin) (ctx.io.stdin as { destroy(): void }).destroy();
+    throw error;
   } finally {
     await events?.close();
     progress?.stop();
-    rejectsFile?.close();
     db?.$client.close();
   }
 
@@ -76,6 +101,25 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
   const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
   return exitCode(summaries, eventsOutcome?.unpublished ?? false);
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP ask the ingest to stop after the batch in hand (its run is then rolled
+ * back and marked interrupted); a second signal ends the process at once, as it would have without us.
+ */
+function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const names: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const dispose = () => {
+    for (const name of names) process.off(name, onSignal);
+  };
+  const onSignal = (name: StopSignal) => {
+    if (!controller.signal.aborted) return controller.abort(name);
+    dispose();
+    process.kill(process.pid, name);
+  };
+  for (const name of names) process.on(name, onSignal);
+  return { stop: controller.signal, dispose };
 }
 
 function exitCode(summaries: RunSummary[], eventsUnpublished: boolean): number {

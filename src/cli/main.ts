@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RUN_STATUSES } from '../db/run-statuses.js';
 import { parseServiceDate } from '../domain/dates.js';
-import { ClaimsError, EXIT, UsageError } from '../errors.js';
+import { environmentFailure, EXIT, UsageError } from '../errors.js';
 import { INPUT_FORMATS } from '../ingest/formats.js';
 import { OUTPUT_FORMATS } from '../output/records.js';
 import { processIo, type CommandContext, type GlobalOptions, type Io } from './context.js';
@@ -21,16 +21,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const known = error instanceof ClaimsError;
-    const message = known ? error.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
+    // Known failures (ours, and the machine's: a full disk, a read-only file) are one line to act on;
+    // any stack trace is for --log-level debug only, not for the person who ran it.
+    const known = environmentFailure(error, outcome.ctx?.globals.db ?? 'the database');
+    const message = known ? known.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
     if (outcome.ctx) {
       reportFailure(outcome.ctx, message);
-      // The stack is for whoever debugs claims, not for the person who ran it.
-      if (!known) outcome.ctx.log.debug({ err: error }, 'stack of the unexpected error');
+      outcome.ctx.log.debug({ err: error }, 'stack of the failure');
     } else {
       io.stderr.write(`claims: ${message}\n`);
     }
-    return known ? error.exitCode : EXIT.failure;
+    return known ? known.exitCode : EXIT.failure;
   }
 }
 

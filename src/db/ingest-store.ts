@@ -1,7 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, exists, ne, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
+import { RunTakenOverError } from '../errors.js';
 import type { Db } from './open.js';
-import { discardRun, runOwner } from './runs.js';
+import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 
 export interface ClaimToStore {
@@ -21,6 +22,13 @@ export interface RejectionToStore {
 export interface BatchResult {
   stored: Claim[];
   duplicates: number;
+}
+
+/** What a run holds when it is accepted: its own claims and those it adopted. */
+export interface StoredCounts {
+  claimsStored: number;
+  linesStored: number;
+  netFeeCents: number;
 }
 
 export interface RunCounts {
@@ -44,7 +52,10 @@ export class IngestStore {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly insertEvent;
+  private readonly adoptClaim;
+  private readonly adoptEvent;
   private readonly upsertRejection;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {
     this.insertClaim = db
@@ -83,7 +94,32 @@ export class IngestStore {
       .insert(outbox)
       .values({ claimPk: p('claimPk'), runId: p('runId'), status: 'staged' })
       .prepare();
-    // The same bad row met again (a rerun) is recorded once, under the first run that met it.
+    // A claim staged by another run that is still unaccepted (killed, or still reading): that run may
+    // yet be discarded, so this run takes the claim and its event over instead of calling it a duplicate.
+    this.adoptClaim = db
+      .update(claims)
+      .set({ runId: sql`${p('runId')}` })
+      .where(
+        and(
+          eq(claims.claimId, p('claimId')),
+          ne(claims.runId, p('runId')),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(outbox)
+              .where(and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))),
+          ),
+        ),
+      )
+      .returning({ claimPk: claims.id })
+      .prepare();
+    this.adoptEvent = db
+      .update(outbox)
+      .set({ runId: sql`${p('runId')}` })
+      .where(eq(outbox.claimPk, p('claimPk')))
+      .prepare();
+    // The same bad row met again (a rerun) is recorded once, under the first run that met it, unless
+    // that run is unaccepted: then it moves here, so discarding that run does not lose it.
     this.upsertRejection = db
       .insert(rejections)
       .values({
@@ -94,22 +130,36 @@ export class IngestStore {
         values: sql`${p('values')}`,
         errors: sql`${p('errors')}`,
       })
-      .onConflictDoNothing({ target: rejections.fingerprint })
+      .onConflictDoUpdate({
+        target: rejections.fingerprint,
+        set: { runId: sql`excluded.run_id` },
+        setWhere: sql`${rejections.runId} in (select ${runs.id} from ${runs} where ${runs.status} = 'running')`,
+      })
       .prepare();
   }
 
+  /** Records the run and keeps its lease renewed until it is accepted or abandoned. */
   startRun(source: string, inputFormat: string, startedAt: string): number {
     const [run] = this.db
       .insert(runs)
-      .values({ source, inputFormat, status: 'running', startedAt, ...runOwner() })
+      .values({ source, inputFormat, status: 'running', startedAt, ...runOwner(), leaseExpiresAt: Date.now() + LEASE_MS })
       .returning({ id: runs.id })
       .all();
-    return run!.id;
+    const runId = run!.id;
+    this.heartbeat = setInterval(() => {
+      try {
+        renewLease(this.db, runId, Date.now());
+      } catch {
+        // Lost or busy: the next batch commit renews it too, and reports a lost run.
+      }
+    }, HEARTBEAT_MS).unref();
+    return runId;
   }
 
   writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): BatchResult {
     return this.db.transaction(
       () => {
+        renewLease(this.db, runId, Date.now());
         const stored: Claim[] = [];
         let duplicates = 0;
         for (const { claim, rows } of toStore) {
@@ -130,7 +180,7 @@ export class IngestStore {
     );
   }
 
-  /** False when the claim is already stored: a duplicate. */
+  /** False when the claim is already stored by an accepted run (or earlier in this one): a duplicate. */
   private storeClaim(runId: number, claim: Claim, rows: number[]): boolean {
     const inserted = this.insertClaim.run({
       claimId: claim.claim_id,
@@ -143,7 +193,12 @@ export class IngestStore {
       lineCount: claim.lines.length,
       netFeeCents: claim.net_fee_cents,
     });
-    if (inserted.changes === 0) return false;
+    if (inserted.changes === 0) {
+      const adopted = this.adoptClaim.get({ claimId: claim.claim_id, runId });
+      if (adopted === undefined) return false;
+      this.adoptEvent.run({ claimPk: adopted.claimPk, runId });
+      return true;
+    }
     const claimPk = inserted.lastInsertRowid;
     claim.lines.forEach((line, index) => {
       this.insertLine.run({
@@ -165,26 +220,53 @@ export class IngestStore {
     return true;
   }
 
-  /** The input was read to the end: its events become deliverable. */
-  acceptRun(runId: number, counts: RunCounts, finishedAt: string): void {
-    this.db.transaction(
+  /**
+   * The input was read to the end: its events become deliverable. Returns what the run holds now:
+   * another run reading the same claims may have adopted some of them, which then count here as
+   * duplicates, so every claim is counted stored by exactly one run.
+   */
+  acceptRun(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
+    this.stopHeartbeat();
+    return this.db.transaction(
       (tx) => {
+        const stored = tx
+          .select({
+            claimsStored: sql<number>`count(*)`.mapWith(Number),
+            linesStored: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
+            netFeeCents: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
+          })
+          .from(claims)
+          .where(eq(claims.runId, runId))
+          .get()!;
+        const claimsDuplicate = counts.claimsDuplicate + counts.claimsStored - stored.claimsStored;
+        const accepted = tx
+          .update(runs)
+          .set({ ...counts, ...stored, claimsDuplicate, status: 'completed', finishedAt, leaseExpiresAt: null })
+          .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
+          .run();
+        if (accepted.changes === 0) throw new RunTakenOverError(runId);
         tx.update(outbox)
           .set({ status: 'pending' })
           .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')))
           .run();
-        tx.update(runs)
-          .set({ ...counts, status: 'completed', finishedAt })
-          .where(eq(runs.id, runId))
-          .run();
+        return stored;
       },
       { behavior: 'immediate' },
     );
   }
 
-  /** The input was refused: whatever its batches wrote goes; the run stays as a record of why. */
-  refuseRun(runId: number, counts: RunCounts, reason: string, finishedAt: string): void {
-    discardRun(this.db, runId, { ...counts, status: 'refused', error: reason, finishedAt });
+  /**
+   * The input was refused, or the command stopped before its end: whatever its batches wrote goes;
+   * the run stays as a record of why.
+   */
+  abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): void {
+    this.stopHeartbeat();
+    discardRun(this.db, runId, { ...counts, status, error: reason, finishedAt });
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 }
 

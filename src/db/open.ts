@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Logger } from 'pino';
-import { DatabaseError, DatabaseMissingError } from '../errors.js';
+import { DatabaseError, DatabaseMissingError, environmentFailure, NewerDatabaseError } from '../errors.js';
 import { discardInterruptedRuns } from './runs.js';
 import * as schema from './schema.js';
 
@@ -24,11 +25,16 @@ const BUSY_TIMEOUT_MS = 30_000;
 export function openDb(path: string, log: Logger): Db {
   const client = connect(path, false);
   const db = drizzle(client, { schema });
-  migrateWithRetry(db, path);
-  for (const runId of discardInterruptedRuns(db, new Date().toISOString())) {
-    log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
+  try {
+    migrateWithRetry(db, path);
+    for (const runId of discardInterruptedRuns(db, Date.now())) {
+      log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
+    }
+    return db;
+  } catch (error) {
+    client.close();
+    throw error;
   }
-  return db;
 }
 
 /**
@@ -50,9 +56,12 @@ export function openDbReadOnly(path: string): Db | null {
 }
 
 function connect(path: string, readonly: boolean): Database.Database {
+  let client: Database.Database | null = null;
   try {
-    const client = new Database(path, { readonly, fileMustExist: readonly });
+    if (!readonly) createPrivately(path);
+    client = new Database(path, { readonly, fileMustExist: readonly });
     client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    refuseNewerSchema(client, path);
     if (!readonly) {
       // WAL lets readers and one writer work at once; NORMAL is durable at every commit in WAL mode
       // except on power loss, where only the last transactions can be lost, never corrupted.
@@ -62,8 +71,37 @@ function connect(path: string, readonly: boolean): Database.Database {
     client.pragma('foreign_keys = ON');
     return client;
   } catch (error) {
-    throw new DatabaseError(`cannot open database ${path}: ${(error as Error).message}`);
+    client?.close();
+    throw environmentFailure(error, path) ?? new DatabaseError(`cannot open database ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Claims hold subscriber numbers: the file is made readable by its owner only, whatever the umask,
+ * before SQLite opens it (SQLite gives the -wal and -shm files the database file's mode).
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/**
+ * A database migrated by a newer `claims` may hold columns and meanings this build does not know:
+ * refused before anything is written. drizzle records each applied migration's timestamp.
+ */
+function refuseNewerSchema(client: Database.Database, path: string): void {
+  const recorded = client
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get();
+  if (!recorded) return;
+  const { latest } = client.prepare('select max(created_at) as latest from __drizzle_migrations').get() as {
+    latest: number | null;
+  };
+  const known = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+  if (latest !== null && Number(latest) > known) throw new NewerDatabaseError(path);
 }
 
 /**
@@ -77,7 +115,7 @@ function migrateWithRetry(db: Db, path: string): void {
       return;
     } catch (error) {
       if (attempt >= 3) {
-        throw new DatabaseError(`cannot migrate database ${path}: ${(error as Error).message}`);
+        throw environmentFailure(error, path) ?? new DatabaseError(`cannot migrate database ${path}: ${(error as Error).message}`);
       }
     }
   }

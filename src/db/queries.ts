@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './open.js';
 import type { RunStatus } from './run-statuses.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
@@ -40,8 +40,25 @@ function* iterate<T extends Record<string, unknown>>(
   }
 }
 
-function claimConditions(f: ClaimFilters, dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate): SQL[] {
-  const conditions: SQL[] = [];
+/**
+ * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
+ * may yet be refused and discarded.
+ */
+function accepted(db: Db): SQL {
+  return notExists(
+    db
+      .select({ one: sql`1` })
+      .from(outbox)
+      .where(and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))),
+  );
+}
+
+function claimConditions(
+  db: Db,
+  f: ClaimFilters,
+  dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate,
+): SQL[] {
+  const conditions: SQL[] = [accepted(db)];
   if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
   if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
   if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
@@ -63,7 +80,7 @@ export interface ClaimRow extends Record<string, unknown> {
 }
 
 function listClaimConditions(db: Db, f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(f, claims.serviceDate);
+  const conditions = claimConditions(db, f, claims.serviceDate);
   if (f.procedure !== undefined) {
     conditions.push(
       exists(
@@ -77,8 +94,8 @@ function listClaimConditions(db: Db, f: ClaimFilters): SQL[] {
   return conditions;
 }
 
-function listLineConditions(f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(f, claimLines.serviceDate);
+function listLineConditions(db: Db, f: ClaimFilters): SQL[] {
+  const conditions = claimConditions(db, f, claimLines.serviceDate);
   if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
   return conditions;
 }
@@ -95,7 +112,7 @@ export function countLines(db: Db, f: ClaimFilters): number {
     .select({ n: COUNT })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
-    .where(and(...listLineConditions(f)))
+    .where(and(...listLineConditions(db, f)))
     .get()!.n;
 }
 
@@ -142,7 +159,7 @@ export interface LineRow extends Record<string, unknown> {
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
-  const conditions = listLineConditions(f);
+  const conditions = listLineConditions(db, f);
   const query = db
     .select({
       claim_id: claims.claimId,
@@ -182,7 +199,7 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
       lines: sql<number>`sum(${claims.lineCount})`.mapWith(Number),
     })
     .from(claims)
-    .where(and(...claimConditions(f, claims.serviceDate)))
+    .where(and(...claimConditions(db, f, claims.serviceDate)))
     .groupBy(claims.providerNpi)
     .orderBy(desc(netFee), asc(claims.providerNpi))
     .limit(f.limit)
@@ -201,16 +218,24 @@ export interface Totals {
   events_failed: number;
 }
 
+/** One read transaction: every count is of the same moment, even while an ingest commits batches. */
 export function totals(db: Db): Totals {
-  const count = (table: typeof claims | typeof rejections | typeof runs) =>
+  // Same connection: the queries on db run inside the transaction.
+  return db.transaction(() => totalsOf(db), { behavior: 'deferred' });
+}
+
+function totalsOf(db: Db): Totals {
+  const count = (table: typeof rejections | typeof runs) =>
     db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(table).get()!.n;
   const claimTotals = db
     .select({
+      claims: sql<number>`count(*)`.mapWith(Number),
       lines: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
       providers: sql<number>`count(distinct ${claims.providerNpi})`.mapWith(Number),
       netFee: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
     })
     .from(claims)
+    .where(accepted(db))
     .get()!;
   const events = Object.fromEntries(
     db
@@ -221,7 +246,7 @@ export function totals(db: Db): Totals {
       .map((row) => [row.status, row.n]),
   ) as Partial<Record<string, number>>;
   return {
-    claims: count(claims),
+    claims: claimTotals.claims,
     lines: claimTotals.lines,
     providers: claimTotals.providers,
     net_fee_cents: claimTotals.netFee,

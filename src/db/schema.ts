@@ -10,6 +10,12 @@ export const runs = sqliteTable('runs', {
   // Which process is writing a running run, so a later ingest can tell a live run from a killed one.
   host: text('host').notNull(),
   pid: integer('pid').notNull(),
+  // When the pid started (from /proc), so a reused pid is not taken for the run's process.
+  pidStartTime: text('pid_start_time'),
+  // A random token per process and a lease it renews while it works: a run on another host (where
+  // the pid means nothing) is dead once its lease has expired.
+  owner: text('owner'),
+  leaseExpiresAt: integer('lease_expires_at'),
   startedAt: text('started_at').notNull(),
   finishedAt: text('finished_at'),
   rowsRead: integer('rows_read').notNull().default(0),

@@ -4,7 +4,7 @@ import { AdjacentGrouper, claimKey } from '../domain/grouping.js';
 import { validateRow, type RuleSet } from '../domain/rules.js';
 import type { ClaimLine, Issue } from '../domain/types.js';
 import type { ClaimToStore, DuplicateLookup, IngestStore, RejectionToStore, RunCounts } from '../db/ingest-store.js';
-import { InputRefusedError } from '../errors.js';
+import { InputRefusedError, InterruptedError, type StopSignal } from '../errors.js';
 import { RowNormaliser, type InputRow } from './normalise.js';
 import { readRecords, type InputFormat } from './read.js';
 import type { RejectsFile } from './rejects.js';
@@ -28,6 +28,8 @@ export interface IngestDeps {
   rejectsFile: RejectsFile | null;
   /** After each committed batch and at the end, with the rows read so far. */
   onProgress?: (rowsRead: number) => void;
+  /** Aborted (with the signal's name as reason) when the command is asked to stop. */
+  stop?: AbortSignal;
 }
 
 export interface RowFinding {
@@ -165,7 +167,7 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   };
 
   try {
-    for await (const records of readRecords(source, options.format, deps.stdin)) {
+    for await (const records of untilStopped(readRecords(source, options.format, deps.stdin), deps.stop)) {
       for (const record of records) {
         const input = normaliser.normalise(record);
         if (input === null) continue;
@@ -181,18 +183,55 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
     if (lastClaim) settle(lastClaim);
     commit();
     deps.onProgress?.(summary.rowsRead);
-    if (store && runId !== null) store.acceptRun(runId, runCounts(summary), now());
+    if (store && runId !== null) {
+      const stored = store.acceptRun(runId, runCounts(summary), now());
+      // Claims another run adopted meanwhile are stored, but by that run: here they are duplicates.
+      summary.claimsDuplicate += summary.claimsStored - stored.claimsStored;
+      Object.assign(summary, stored);
+    }
     return summary;
   } catch (error) {
     if (store && runId !== null) {
+      const [status, reason] =
+        error instanceof InterruptedError
+          ? (['interrupted', `stopped by ${error.signal} before the input was read to the end`] as const)
+          : (['refused', (error as Error).message] as const);
       try {
-        store.refuseRun(runId, runCounts(summary), (error as Error).message, now());
+        store.abandonRun(runId, runCounts(summary), status, reason, now());
       } catch {
-        // The run stays 'running' with its events staged: a rerun adopts or replaces them.
+        // The run stays 'running' with its events staged: the next command discards them.
       }
     }
     if (!(error instanceof InputRefusedError)) throw error;
     return { ...summary, status: 'refused', error: error.message, claimsStored: 0, linesStored: 0, netFeeCents: 0 };
+  }
+}
+
+/**
+ * The input's chunks until the command is asked to stop: a stop lands between batches (each batch is
+ * one transaction, committed whole or not at all), and does not wait for a slow input's next chunk.
+ */
+async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!stop) return yield* source;
+  let fail = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    fail = () => reject(new InterruptedError(stop.reason as StopSignal));
+  });
+  stopped.catch(() => undefined);
+  if (stop.aborted) fail();
+  else stop.addEventListener('abort', fail, { once: true });
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    while (!done) {
+      const next = await Promise.race([iterator.next(), stopped]);
+      done = next.done ?? false;
+      if (!done) yield next.value;
+    }
+  } finally {
+    stop.removeEventListener('abort', fail);
+    // Not awaited: after a stop, the input's pending read may never settle.
+    if (!done) void iterator.return?.()?.catch(() => undefined);
   }
 }
 

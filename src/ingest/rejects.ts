@@ -1,7 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Issue } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { RejectsFileError } from '../errors.js';
 import type { InputRow } from './normalise.js';
 
 export const ROW_COLUMN = '_row';
@@ -19,16 +20,26 @@ export function describeIssues(
 /**
  * The `--rejects` CSV: the original columns plus `_row` and `_errors`, so the rows can be fixed and
  * ingested again. Columns come from the first input's header; later inputs fill them by name.
+ *
+ * Written to a temporary file beside the target, readable by its owner only (the rows hold subscriber
+ * numbers), and renamed over it by commit(): a failed or interrupted command leaves the previous file
+ * as it was, never a truncated one. A target that is not a regular file (/dev/stdout, a pipe) is
+ * written in place.
  */
 export class RejectsFile {
   private readonly fd: number;
+  private readonly writtenPath: string;
   private columns: string[] | null = null;
+  private open = true;
 
   constructor(readonly path: string) {
+    const existing = statSync(path, { throwIfNoEntry: false });
+    const inPlace = existing !== undefined && !existing.isFile();
+    this.writtenPath = inPlace ? path : join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
     try {
-      this.fd = openSync(path, 'w');
+      this.fd = openSync(this.writtenPath, 'w', 0o600);
     } catch (error) {
-      throw new UsageError(`cannot write rejects file ${path}: ${(error as Error).message}`);
+      throw new RejectsFileError(path, error as NodeJS.ErrnoException);
     }
   }
 
@@ -41,10 +52,43 @@ export class RejectsFile {
     }
     const cells = this.columns.map((column) => row.values[column] ?? '');
     text += stringify([[...cells, String(row.row), describeIssues(issues)]]);
-    writeSync(this.fd, text);
+    try {
+      writeSync(this.fd, text);
+    } catch (error) {
+      throw new RejectsFileError(this.path, error as NodeJS.ErrnoException);
+    }
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /** The command ended: the file takes its place. */
+  commit(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      closeSync(this.fd);
+      if (this.writtenPath !== this.path) renameSync(this.writtenPath, this.path);
+    } catch (error) {
+      this.removeTemporary();
+      throw new RejectsFileError(this.path, error as NodeJS.ErrnoException);
+    }
+  }
+
+  /** The command failed: the target is left as it was. */
+  abort(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      closeSync(this.fd);
+    } finally {
+      this.removeTemporary();
+    }
+  }
+
+  private removeTemporary(): void {
+    if (this.writtenPath === this.path) return;
+    try {
+      unlinkSync(this.writtenPath);
+    } catch {
+      // Already gone.
+    }
   }
 }

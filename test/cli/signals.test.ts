@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
+import { cells, csv, manyClaims } from '../helpers/inputs.js';
+
+let ws: Workspace;
+beforeEach(() => {
+  ws = new Workspace();
+});
+afterEach(() => ws.remove());
+
+/** What a user can see of a database: every claim, every line and every event state. */
+async function contents(w: Workspace) {
+  const claims = JSON.parse((await w.run(['list', '--format', 'json'])).stdout);
+  const lines = JSON.parse((await w.run(['list', '--lines', '--format', 'json'])).stdout);
+  const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout);
+  const { runs: _runs, ...totals } = summary;
+  return { claims: claims.map(({ run_id: _r, ...c }: Record<string, unknown>) => c), lines, totals };
+}
+
+/** Claims written so far, staged or not, straight from the file. */
+function claimsWritten(path: string): number {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
+  } catch {
+    return 0; // no database or no tables yet
+  } finally {
+    db?.close();
+  }
+}
+
+/** 200k lines, one claim in a hundred with a bad fee, so a rejects file is being written too. */
+function bigInput(): string {
+  const rows = manyClaims(50_000);
+  for (let i = 0; i < rows.length; i += 400) {
+    rows[i] = cells({ subscriber: `S${String(i / 4).padStart(8, '0')}`, procedure: 'D1000', provider: 'ten dollars', allowed: '$50.00' });
+  }
+  return csv(rows);
+}
+
+/** Starts an ingest, sends `signal` once its first batch is committed, and waits for its end. */
+async function interruptIngest(input: string, rejects: string, signal: NodeJS.Signals): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, 'ingest', input, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (claimsWritten(ws.db) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(claimsWritten(ws.db)).toBeGreaterThan(0);
+  child.kill(signal);
+  return { code: (await exited) ?? -1, stdout, stderr };
+}
+
+describe('signals during ingest', () => {
+  it('SIGINT rolls the run back, says how to finish, exits 130; the same command again ends as one uninterrupted run', async () => {
+    const input = ws.file('big.csv', bigInput());
+    const rejects = ws.file('rejects.csv', 'rejects of an earlier run\n');
+
+    const stopped = await interruptIngest(input, rejects, 'SIGINT');
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+    expect(stopped.stderr).not.toContain('    at ');
+    // Nothing of the stopped run is kept, and it says why; the earlier rejects file is untouched.
+    const db = new Database(ws.db, { readonly: true });
+    expect(db.prepare('select status, error from runs').all()).toEqual([
+      { status: 'interrupted', error: 'stopped by SIGINT before the input was read to the end' },
+    ]);
+    expect(db.prepare('select count(*) as n from claims').get()).toEqual({ n: 0 });
+    db.close();
+    expect(readFileSync(rejects, 'utf8')).toBe('rejects of an earlier run\n');
+    expect(readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const rerun = await ws.run(['ingest', input, '--rejects', rejects, '-q', '--log-level', 'silent']);
+    expect(rerun.code).toBe(3);
+    const clean = new Workspace();
+    try {
+      const once = await clean.run(['ingest', input, '--rejects', clean.path('rejects.csv'), '-q', '--log-level', 'silent']);
+      expect(once.code).toBe(3);
+      expect(await contents(ws)).toEqual(await contents(clean));
+      expect(readFileSync(rejects, 'utf8')).toBe(readFileSync(clean.path('rejects.csv'), 'utf8'));
+    } finally {
+      clean.remove();
+    }
+    expect((await contents(ws)).totals).toMatchObject({ claims: 49_500, events_pending: 49_500 });
+  }, 180_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s rolls the run back and exits %i', async (signal, code) => {
+    const input = ws.file('big.csv', bigInput());
+    const rejects = ws.path('rejects.csv');
+    const stopped = await interruptIngest(input, rejects, signal);
+    expect(stopped.code).toBe(code);
+    expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+    expect(existsSync(rejects)).toBe(false);
+    const summary = JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
+    expect(summary).toMatchObject({ claims: 0, lines: 0, events_pending: 0, rejected_rows: 0 });
+  }, 60_000);
+});

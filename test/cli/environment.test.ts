@@ -16,11 +16,17 @@ afterEach(() => ws.remove());
 
 const run = (args: string[], db = ws.db) => runMain([...args, '--db', db, '--log-level', 'warn']);
 
-/** A known failure reads as one line naming the file and what to do: no stack, no "unexpected". */
+/**
+ * A known failure reads as one line naming the file and what to do: no stack, no "unexpected".
+ * Off a terminal the same failure is also logged as one JSON entry at error level, with the same words.
+ */
 function expectOneLine(stderr: string, ...parts: string[]): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines, stderr).toHaveLength(1);
-  for (const part of parts) expect(lines[0]).toContain(part);
+  const [human, ...logged] = stderr.trim().split('\n');
+  expect(human).toMatch(/^claims: /);
+  for (const part of parts) expect(human).toContain(part);
+  expect(logged.map((line) => JSON.parse(line) as unknown), stderr).toEqual([
+    expect.objectContaining({ level: 50, msg: human!.slice('claims: '.length) }),
+  ]);
   expect(stderr).not.toContain('unexpected error');
   expect(stderr).not.toMatch(/^\s+at /m);
 }
@@ -49,7 +55,7 @@ describe('environment failures', () => {
     const result = await run(['ingest', input, '--rejects', '/dev/full']);
     expect(result.code).toBe(1);
     expectOneLine(result.stderr, 'cannot write rejects file /dev/full: no space left on device', 'free some space');
-    expect(JSON.parse((await run(['report', 'summary', '--format', 'json'])).stdout)).toMatchObject({ claims: 0, rejected_rows: 0 });
+    expect(JSON.parse((await run(['report', 'summary', '--format', 'json'])).stdout)).toMatchObject({ claims: 0, rows_rejected: 0 });
   });
 
   it('a --rejects file in a missing folder is one line, exit 1', async () => {

@@ -103,6 +103,6 @@ describe('signals during ingest', () => {
     expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
     expect(existsSync(rejects)).toBe(false);
     const summary = JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
-    expect(summary).toMatchObject({ claims: 0, lines: 0, events_pending: 0, rejected_rows: 0 });
+    expect(summary).toMatchObject({ claims: 0, lines: 0, events_pending: 0, rows_rejected: 0 });
   }, 60_000);
 });

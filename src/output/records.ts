@@ -76,9 +76,17 @@ function csvWriter(out: Output): RecordWriter {
   };
 }
 
+/** A cell of a CSV output: text a spreadsheet would run as a formula is neutralised. */
 function csvCell(value: unknown): string | number {
+  const cell = plainCell(value);
+  // OWASP CSV injection: a leading `'` makes the cell text. Numbers and decimal amounts (`-0.05`) stay as they are.
+  return typeof cell === 'string' && /^(?:[=+@\t\r]|-(?!\d+(?:\.\d+)?$))/.test(cell) ? `'${cell}` : cell;
+}
+
+function plainCell(value: unknown): string | number {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
 }
@@ -132,7 +140,7 @@ function isDecimal(value: unknown): boolean {
 }
 
 function tableCell(value: unknown): string {
-  const text = csvCell(value);
+  const text = plainCell(value);
   return String(text).replace(/\s+/g, ' ');
 }
 

@@ -31,12 +31,27 @@ function* iterate<T extends Record<string, unknown>>(
 ): Generator<T> {
   const keys = Object.keys(query._.selectedFields);
   const { sql: text, params } = query.toSQL();
-  const statement = db.$client.prepare(text).raw(true);
+  // Integers come back exact: beyond 2^53 (a row from an older version) as bigint, never rounded.
+  const statement = db.$client.prepare(text).raw(true).safeIntegers(true);
   for (const values of statement.iterate(...params) as Iterable<unknown[]>) {
     const row: Record<string, unknown> = {};
-    keys.forEach((key, i) => (row[key] = values[i]));
+    keys.forEach((key, i) => (row[key] = exactInteger(values[i])));
     yield row as T;
   }
+}
+
+/** A number where it is exact, else the bigint itself. */
+function exactInteger(value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/** A sum of cents over many claims, exact at any size: SQLite sums int64 exactly, read back as text. */
+function exactSum(column: typeof claims.netFeeCents) {
+  return sql<number | bigint>`cast(coalesce(sum(${column}), 0) as text)`.mapWith((text: string) => exactInteger(BigInt(text)) as number | bigint);
 }
 
 function claimConditions(f: ClaimFilters, dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate): SQL[] {
@@ -139,14 +154,14 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
 
 export interface ProviderTotal {
   provider_npi: string;
-  net_fee_cents: number;
+  net_fee_cents: number | bigint;
   claims: number;
   lines: number;
 }
 
 /** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
 export function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
-  const netFee = sql<number>`sum(${claims.netFeeCents})`.mapWith(Number);
+  const netFee = exactSum(claims.netFeeCents);
   return db
     .select({
       provider_npi: claims.providerNpi,
@@ -157,7 +172,8 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
     .from(claims)
     .where(and(...claimConditions(f, claims.serviceDate)))
     .groupBy(claims.providerNpi)
-    .orderBy(desc(netFee), asc(claims.providerNpi))
+    // Ordered by the sum itself, not its text.
+    .orderBy(desc(sql`sum(${claims.netFeeCents})`), asc(claims.providerNpi))
     .limit(f.limit)
     .all();
 }
@@ -166,7 +182,7 @@ export interface Totals {
   claims: number;
   lines: number;
   providers: number;
-  net_fee_cents: number;
+  net_fee_cents: number | bigint;
   rejected_rows: number;
   runs: number;
   events_pending: number;
@@ -181,7 +197,7 @@ export function totals(db: Db): Totals {
     .select({
       lines: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
       providers: sql<number>`count(distinct ${claims.providerNpi})`.mapWith(Number),
-      netFee: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
+      netFee: exactSum(claims.netFeeCents),
     })
     .from(claims)
     .get()!;

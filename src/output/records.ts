@@ -1,4 +1,5 @@
-import { formatCents } from '../domain/money.js';
+import { randomUUID } from 'node:crypto';
+import { formatCents, isExactCents } from '../domain/money.js';
 import { stringify } from 'csv-stringify/sync';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
@@ -12,7 +13,10 @@ export function withMoney(record: OutputRecord): OutputRecord {
   const out: OutputRecord = {};
   for (const [key, value] of Object.entries(record)) {
     out[key] = value;
-    if (key.endsWith('_cents') && typeof value === 'number') out[key.slice(0, -'_cents'.length)] = formatCents(value);
+    if (!key.endsWith('_cents') || value === null || value === undefined) continue;
+    // A stored amount that cannot be formatted exactly (an older version's row) shows no decimal
+    // rather than stopping the other rows.
+    out[key.slice(0, -'_cents'.length)] = isExactCents(value) ? formatCents(value) : null;
   }
   return out;
 }
@@ -44,7 +48,7 @@ export function createRecordWriter(format: OutputFormat, out: Output, options: {
       return jsonWriter(out, options.single ?? false);
     case 'ndjson':
       return {
-        write: (record) => out.write(`${JSON.stringify(record)}\n`),
+        write: (record) => out.write(`${jsonText(record)}\n`),
         end: () => {},
       };
     case 'table':
@@ -91,14 +95,25 @@ function plainCell(value: unknown): string | number {
   return JSON.stringify(value);
 }
 
+// Marks a bigint while JSON.stringify runs, to be replaced by its digits: unguessable, so no text value can carry it.
+const BIGINT_MARK = `bigint-${randomUUID()}:`;
+const BIGINT_MARKED = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g');
+
+/** A record as JSON; an exact sum beyond 2^53 (a bigint) is written as a plain JSON integer. */
+function jsonText(record: OutputRecord): string {
+  if (!Object.values(record).some((value) => typeof value === 'bigint')) return JSON.stringify(record);
+  const marked = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? `${BIGINT_MARK}${value}` : value));
+  return marked.replace(BIGINT_MARKED, '$1');
+}
+
 function jsonWriter(out: Output, single: boolean): RecordWriter {
   let count = 0;
   return {
     write(record) {
       if (single) {
-        out.write(`${JSON.stringify(record)}\n`);
+        out.write(`${jsonText(record)}\n`);
       } else {
-        out.write(`${count === 0 ? '[' : ','}${JSON.stringify(record)}`);
+        out.write(`${count === 0 ? '[' : ','}${jsonText(record)}`);
       }
       count++;
     },

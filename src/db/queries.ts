@@ -31,27 +31,28 @@ function* iterate<T extends Record<string, unknown>>(
 ): Generator<T> {
   const keys = Object.keys(query._.selectedFields);
   const { sql: text, params } = query.toSQL();
-  // Integers come back exact: beyond 2^53 (a row from an older version) as bigint, never rounded.
-  const statement = db.$client.prepare(text).raw(true).safeIntegers(true);
+  const statement = db.$client.prepare(text).raw(true);
   for (const values of statement.iterate(...params) as Iterable<unknown[]>) {
     const row: Record<string, unknown> = {};
-    keys.forEach((key, i) => (row[key] = exactInteger(values[i])));
+    keys.forEach((key, i) => (row[key] = values[i]));
     yield row as T;
   }
 }
 
-/** A number where it is exact, else the bigint itself. */
-function exactInteger(value: unknown): unknown {
-  if (typeof value !== 'bigint') return value;
-  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
-}
-
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = -MAX_SAFE;
 
-/** A sum of cents over many claims, exact at any size: SQLite sums int64 exactly, read back as text. */
+/**
+ * A sum of cents over many claims, exact at any size: SQLite sums int64 exactly and it is read back
+ * as text, then as a number where that is exact, else as a bigint. A value that is not an integer
+ * at all (a database damaged by hand) is left out rather than turning the sum into a float.
+ */
 function exactSum(column: typeof claims.netFeeCents) {
-  return sql<number | bigint>`cast(coalesce(sum(${column}), 0) as text)`.mapWith((text: string) => exactInteger(BigInt(text)) as number | bigint);
+  return sql<number | bigint>`cast(coalesce(sum(case when typeof(${column}) = 'integer' then ${column} end), 0) as text)`.mapWith(
+    (text: string) => {
+      const sum = BigInt(text);
+      return sum <= MAX_SAFE && sum >= -MAX_SAFE ? Number(sum) : sum;
+    },
+  );
 }
 
 function claimConditions(f: ClaimFilters, dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate): SQL[] {
@@ -173,7 +174,7 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
     .where(and(...claimConditions(f, claims.serviceDate)))
     .groupBy(claims.providerNpi)
     // Ordered by the sum itself, not its text.
-    .orderBy(desc(sql`sum(${claims.netFeeCents})`), asc(claims.providerNpi))
+    .orderBy(desc(sql`sum(case when typeof(${claims.netFeeCents}) = 'integer' then ${claims.netFeeCents} end)`), asc(claims.providerNpi))
     .limit(f.limit)
     .all();
 }

@@ -60,14 +60,31 @@ describe('money range', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('27021597764227973,270215977642279.73');
 
-    const list = await run(['list', '--format', 'csv']);
+    // The poison row reads back inexact: it is flagged by an empty decimal, the others list as usual.
+    const list = await run(['list', '--format', 'json']);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain('27021597764222973,270215977642229.73');
+    const listed = JSON.parse(list.stdout) as { net_fee_cents: number; net_fee: string | null }[];
+    expect(listed.map((row) => row.net_fee)).toEqual([null, '0.00', '50.00']);
 
     // A dry run lists the payable events only, and writes nothing.
     const replay = await run(['replay', '--dry-run', '--format', 'json']);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toHaveLength(2);
+  });
+
+  it('leaves a stored amount that is not an integer at all out of sums, and flags it in the list', async () => {
+    expect((await ingest(csv([cells(), cells({ subscriber: 'S2', provider: '$150.00' })]))).code).toBe(0);
+    const db = new Database(ws.db);
+    db.prepare("update claims set net_fee_cents = 'lots' where id = 1").run();
+    db.close();
+    const summary = await run(['report', 'summary', '--format', 'json']);
+    expect(summary.code).toBe(0);
+    expect(JSON.parse(summary.stdout)).toMatchObject({ claims: 2, net_fee_cents: 5000, net_fee: '50.00' });
+    const top = await run(['report', 'top-providers', '--format', 'json']);
+    expect(JSON.parse(top.stdout)[0]).toMatchObject({ net_fee_cents: 5000, net_fee: '50.00' });
+    const list = await run(['list', '--format', 'csv']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/,lots,,/);
   });
 
   it('marks a claim holding an amount that cannot be read exactly as a failed event with the reason', async () => {

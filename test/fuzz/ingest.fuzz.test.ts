@@ -43,15 +43,21 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     ([p, s]) => (t: string) => t.slice(0, at(p, t)) + s + t.slice(at(p, t)),
   ),
   fc.constantFrom(...NUMBERS).map((n) => (t: string) => t.replace(/\$?\d+\.\d\d/, n)),
-  fc.tuple(fc.constantFrom('[', '{"a":', '[{'), fc.integer({ min: 1, max: 2000 })).map(
-    ([open, depth]) => (t: string) => {
+  fc
+    .tuple(
+      fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[{"a":', '}]']),
+      fc.oneof({ arbitrary: fc.integer({ min: 1, max: 2000 }), weight: 9 }, { arbitrary: fc.constant(100_000), weight: 1 }),
+      fc.constantFrom('open', 'balanced', 'whole'),
+    )
+    .map(([[open, close], depth, shape]) => (t: string) => {
+      const nested = open!.repeat(depth) + (shape === 'balanced' ? `1${close!.repeat(depth)},` : '');
+      if (shape === 'whole') return nested;
       const i = t.indexOf('{"', 1);
-      return i < 0 ? open.repeat(depth) + t : t.slice(0, i) + open.repeat(depth) + t.slice(i);
-    },
-  ),
+      return i < 0 ? nested + t : t.slice(0, i) + nested + t.slice(i);
+    }),
   fc.constant((t: string) => `\ufeff${t}`),
   fc.constant((t: string) => t.replaceAll('\n', '\r\n')),
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('x', '"', ',', '9', ' ')).map(
+  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('x', '"', ',', '9', ' ', '\u0000')).map(
     ([p, n, c]) => (t: string) => t.slice(0, at(p, t)) + c.repeat(n) + t.slice(at(p, t)),
   ),
 );

@@ -197,3 +197,33 @@ describe('formula-looking cells', () => {
     }
   });
 });
+
+describe('a poison claim with a real broker', () => {
+  it('replay publishes every other claim and marks the poison event failed with the reason', async () => {
+    const { NatsServer } = await import('../helpers/nats.js');
+    const server = await NatsServer.start();
+    try {
+      expect((await ingest(csv([cells(), cells({ subscriber: 'S2' }), cells({ subscriber: 'S3' })]))).code).toBe(0);
+      const db = new Database(ws.db);
+      db.prepare('update claim_lines set provider_fees_cents = 9007199254740993 where claim_pk = 2').run();
+      db.close();
+
+      const replay = await run(['replay', '--nats', server.url, '--format', 'json']);
+      expect(replay.stderr).not.toMatch(/\n\s+at |unexpected error/);
+      const summary = JSON.parse((await run(['report', 'summary', '--format', 'json'])).stdout);
+      expect(summary).toMatchObject({ events_published: 2, events_failed: 1, events_pending: 0 });
+      const raw = new Database(ws.db);
+      const failed = raw.prepare("select last_error from outbox where status = 'failed'").get() as { last_error: string };
+      raw.close();
+      expect(failed.last_error).toMatch(/line 1: provider_fees_cents .* not an exact amount/);
+
+      // Replaying again still publishes nothing new and does not stop on the poison event.
+      const again = await run(['replay', '--nats', server.url, '--format', 'json']);
+      expect(again.stderr).not.toMatch(/\n\s+at |unexpected error/);
+      const after = JSON.parse((await run(['report', 'summary', '--format', 'json'])).stdout);
+      expect(after).toMatchObject({ events_published: 2, events_failed: 1 });
+    } finally {
+      await server.remove();
+    }
+  }, 30_000);
+});

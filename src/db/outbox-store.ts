@@ -35,6 +35,8 @@ export class OutboxStore {
   private readonly linesOf;
   private readonly markPublished;
   private readonly markFailed;
+  /** Events of unpayable claims already marked failed by this store: marked once per drain. */
+  private readonly poisoned = new Set<number>();
 
   constructor(private readonly db: Db) {
     // One status per query: each is a range of the (status, seq) index, read in order, where an
@@ -131,8 +133,6 @@ export class OutboxStore {
       after = rows[rows.length - 1]!.seq;
     }
   }
-
-  private readonly poisoned = new Set<number>();
 
   /** Marks each unpayable claim's event failed (a read-only dry run only skips it). */
   private reportPoisoned(poisoned: readonly { seq: number; error: string }[]): void {

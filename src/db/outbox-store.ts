@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-import { paymentEvent, type PaymentClaim } from '../events/payload.js';
+import { paymentEvent, unpayableAmount, type PaymentClaim } from '../events/payload.js';
 import type { Db } from './open.js';
 import { LINE_AMOUNTS } from './queries.js';
 import { claimLines, claims, outbox } from './schema.js';
@@ -35,6 +35,8 @@ export class OutboxStore {
   private readonly linesOf;
   private readonly markPublished;
   private readonly markFailed;
+  /** Events of unpayable claims already marked failed by this store: marked once per drain. */
+  private readonly poisoned = new Set<number>();
 
   constructor(private readonly db: Db) {
     // One status per query: each is a range of the (status, seq) index, read in order, where an
@@ -93,25 +95,55 @@ export class OutboxStore {
       .prepare();
   }
 
-  /** Up to `limit` deliverable events after `afterSeq`, oldest first. Staged events are never deliverable. */
+  /**
+   * Up to `limit` deliverable events after `afterSeq`, oldest first. Staged events are never deliverable.
+   * A claim whose amounts cannot be paid exactly (written by an older version) is not returned: its
+   * event is marked failed with the reason, once per store, and the events behind it go on.
+   */
   nextDeliverable(afterSeq: number, limit: number): DeliverableEvent[] {
-    const page = (status: DeliverableEvent['status']) => this.deliverable.all({ status, afterSeq, limit });
-    const rows = [...page('pending'), ...page('failed')].sort((a, b) => a.seq - b.seq).slice(0, limit);
-    if (rows.length === 0) return [];
-    const lines = this.linesByClaim(rows.map((row) => row.claimPk));
-    return rows.map(({ seq, status, attempts, lastError, claimPk, ...claim }) => {
-      const event = paymentEvent({ ...claim, lines: lines.get(claimPk) ?? [] });
-      return {
-        seq,
-        eventId: event.event_id,
-        claimId: claim.claim_id,
-        subject: event.subject,
-        payload: event.payload,
-        status: status as DeliverableEvent['status'],
-        attempts,
-        lastError,
-      };
-    });
+    const page = (status: DeliverableEvent['status'], after: number) => this.deliverable.all({ status, afterSeq: after, limit });
+    for (let after = afterSeq; ; ) {
+      const rows = [...page('pending', after), ...page('failed', after)].sort((a, b) => a.seq - b.seq).slice(0, limit);
+      if (rows.length === 0) return [];
+      const lines = this.linesByClaim(rows.map((row) => row.claimPk));
+      const events: DeliverableEvent[] = [];
+      const poisoned: { seq: number; error: string }[] = [];
+      for (const { seq, status, attempts, lastError, claimPk, ...claim } of rows) {
+        const paymentClaim = { ...claim, lines: lines.get(claimPk) ?? [] };
+        const problem = unpayableAmount(paymentClaim);
+        if (problem) {
+          if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
+          continue;
+        }
+        const event = paymentEvent(paymentClaim);
+        events.push({
+          seq,
+          eventId: event.event_id,
+          claimId: claim.claim_id,
+          subject: event.subject,
+          payload: event.payload,
+          status: status as DeliverableEvent['status'],
+          attempts,
+          lastError,
+        });
+      }
+      this.reportPoisoned(poisoned);
+      if (events.length > 0) return events;
+      // A page of nothing but unpayable claims must not read as the end of the outbox.
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /** Marks each unpayable claim's event failed (a read-only dry run only skips it). */
+  private reportPoisoned(poisoned: readonly { seq: number; error: string }[]): void {
+    for (const { seq } of poisoned) this.poisoned.add(seq);
+    if (poisoned.length === 0 || this.db.$client.readonly) return;
+    this.db.transaction(
+      () => {
+        for (const { seq, error } of poisoned) this.markFailed.run({ seq, error });
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   /** The lines of a page's claims, in one query. */

@@ -40,6 +40,22 @@ function* iterate<T extends Record<string, unknown>>(
   }
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A sum of cents over many claims, exact at any size: SQLite sums int64 exactly and it is read back
+ * as text, then as a number where that is exact, else as a bigint. A value that is not an integer
+ * at all (a database damaged by hand) is left out rather than turning the sum into a float.
+ */
+function exactSum(column: typeof claims.netFeeCents) {
+  return sql<number | bigint>`cast(coalesce(sum(case when typeof(${column}) = 'integer' then ${column} end), 0) as text)`.mapWith(
+    (text: string) => {
+      const sum = BigInt(text);
+      return sum <= MAX_SAFE && sum >= -MAX_SAFE ? Number(sum) : sum;
+    },
+  );
+}
+
 /**
  * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
  * may yet be refused and discarded.
@@ -183,14 +199,14 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
 
 export interface ProviderTotal {
   provider_npi: string;
-  net_fee_cents: number;
+  net_fee_cents: number | bigint;
   claims: number;
   lines: number;
 }
 
 /** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
 export function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
-  const netFee = sql<number>`sum(${claims.netFeeCents})`.mapWith(Number);
+  const netFee = exactSum(claims.netFeeCents);
   return db
     .select({
       provider_npi: claims.providerNpi,
@@ -201,7 +217,8 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
     .from(claims)
     .where(and(...claimConditions(db, f, claims.serviceDate)))
     .groupBy(claims.providerNpi)
-    .orderBy(desc(netFee), asc(claims.providerNpi))
+    // Ordered by the sum itself, not its text.
+    .orderBy(desc(sql`sum(case when typeof(${claims.netFeeCents}) = 'integer' then ${claims.netFeeCents} end)`), asc(claims.providerNpi))
     .limit(f.limit)
     .all();
 }
@@ -210,7 +227,7 @@ export interface Totals {
   claims: number;
   lines: number;
   providers: number;
-  net_fee_cents: number;
+  net_fee_cents: number | bigint;
   rows_rejected: number;
   runs: number;
   events_published: number;
@@ -232,7 +249,7 @@ function totalsOf(db: Db): Totals {
       claims: sql<number>`count(*)`.mapWith(Number),
       lines: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
       providers: sql<number>`count(distinct ${claims.providerNpi})`.mapWith(Number),
-      netFee: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
+      netFee: exactSum(claims.netFeeCents),
     })
     .from(claims)
     .where(accepted(db))

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { MAX_CLAIM_NET_FEE_CENTS } from './limits.js';
+import { formatCents } from './money.js';
 import { claimNetFeeCents } from './netfee.js';
 import type { Claim, ClaimLine, Issue } from './types.js';
 
@@ -22,10 +24,30 @@ const LINE_FIELDS = [
   'line_number',
 ] as const satisfies readonly (keyof ClaimLine)[];
 
-/** Rule `claim_consistent`: one issue per shared field on which a line differs from the first line. */
+/**
+ * Rules on a whole claim. `claim_consistent`: one issue per shared field on which a line differs from
+ * the first line. `money_range`: the claim's net fee stays within bounds, summed exactly.
+ */
 export function claimIssues(lines: readonly ClaimLine[]): Issue[] {
   const [first, ...rest] = lines;
   if (!first) return [];
+  const netFee = lines.reduce((sum, line) => sum + BigInt(line.net_fee_cents), 0n);
+  const range: Issue[] =
+    netFee > BigInt(MAX_CLAIM_NET_FEE_CENTS) || netFee < -BigInt(MAX_CLAIM_NET_FEE_CENTS)
+      ? [
+          {
+            rule: 'money_range',
+            field: null,
+            value: formatCents(netFee),
+            message: `claim net fee ${formatCents(netFee)} is beyond ±${formatCents(MAX_CLAIM_NET_FEE_CENTS)}`,
+            severity: 'error',
+          },
+        ]
+      : [];
+  return [...range, ...consistencyIssues(first, rest)];
+}
+
+function consistencyIssues(first: ClaimLine, rest: readonly ClaimLine[]): Issue[] {
   return SHARED_FIELDS.flatMap((field): Issue[] => {
     const other = rest.find((line) => line[field] !== first[field]);
     if (!other) return [];

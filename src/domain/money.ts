@@ -2,9 +2,9 @@ import type { Parsed } from './types.js';
 
 // Sign may sit before or after the `$`; integer part either plain digits or correctly comma-grouped.
 const MONEY_PATTERN = /^(-?)(\$?)(-?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/;
-const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
 // 13 whole digits and 2 decimals stay below 2^53 cents.
 const SAFE_WHOLE_DIGITS = 13;
+const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Parses a user-written money amount into integer cents, digit by digit (never through a float). */
 export function parseMoney(raw: string): Parsed<number> {
@@ -20,12 +20,15 @@ export function parseMoney(raw: string): Parsed<number> {
 
   const digits = whole.replaceAll(',', '') || '0';
   const fraction = (decimals ?? '').padEnd(2, '0');
+  const significant = digits.replace(/^0+(?=\d)/, '');
   let cents: number;
-  if (digits.length <= SAFE_WHOLE_DIGITS) {
+  if (significant.length <= SAFE_WHOLE_DIGITS) {
     // Integers this short are exact as numbers: no float rounding can happen.
-    cents = Number(digits) * 100 + Number(fraction);
+    cents = Number(significant) * 100 + Number(fraction);
   } else {
-    const magnitude = BigInt(digits) * 100n + BigInt(fraction);
+    // A million-digit cell must not cost a million-digit BigInt: 2^53 cents has 14 whole digits.
+    if (significant.length > SAFE_WHOLE_DIGITS + 1) return { ok: false, message: 'too large' };
+    const magnitude = BigInt(significant) * 100n + BigInt(fraction);
     if (magnitude > MAX_SAFE_CENTS) return { ok: false, message: 'too large' };
     cents = Number(magnitude);
   }
@@ -33,10 +36,19 @@ export function parseMoney(raw: string): Parsed<number> {
   return { ok: true, value: signBefore || signAfter ? -cents || 0 : cents };
 }
 
-/** Formats cents as a plain decimal string: `116.85`, `-0.05`; no currency sign, no grouping. */
-export function formatCents(cents: number): string {
-  if (!Number.isSafeInteger(cents)) throw new RangeError(`not an integer amount of cents: ${cents}`);
-  const magnitude = Math.abs(cents);
-  const fraction = String(magnitude % 100).padStart(2, '0');
-  return `${cents < 0 ? '-' : ''}${Math.trunc(magnitude / 100)}.${fraction}`;
+/** Whether a value read back as cents can be formatted exactly: a safe integer number, or a bigint. */
+export function isExactCents(cents: unknown): cents is number | bigint {
+  return typeof cents === 'bigint' || Number.isSafeInteger(cents);
+}
+
+/**
+ * Formats cents as a plain decimal string: `116.85`, `-0.05`; no currency sign, no grouping.
+ * Sums over many claims come as bigints so that they never lose a cent.
+ */
+export function formatCents(cents: number | bigint): string {
+  if (!isExactCents(cents)) throw new RangeError(`not an integer amount of cents: ${cents}`);
+  const value = BigInt(cents);
+  const magnitude = value < 0n ? -value : value;
+  const fraction = String(magnitude % 100n).padStart(2, '0');
+  return `${value < 0n ? '-' : ''}${magnitude / 100n}.${fraction}`;
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { parseServiceDate, isFutureDate } from './dates.js';
 import { FIELDS, MONEY_FIELDS, REQUIRED_FIELDS, type Field, type FieldValues, type MoneyField } from './fields.js';
 import type { ClaimKeyFields } from './grouping.js';
-import { parseMoney } from './money.js';
+import safeRegex from 'safe-regex2';
+import { controlCharacter, looksLikeFormula, MAX_CLAIM_NET_FEE_CENTS, MAX_CUSTOM_RULE_INPUT, MAX_FEE_CENTS } from './limits.js';
+import { formatCents, parseMoney } from './money.js';
 import { lineNetFeeCents } from './netfee.js';
 import { hasValidNpiCheckDigit, isNpiFormat } from './npi.js';
 import { normaliseQuadrant } from './quadrant.js';
@@ -16,8 +18,9 @@ interface BuiltinRule {
   configurable: boolean;
 }
 
-// The catalogue of built-in rules with their default severities. `claim_consistent` is applied
-// by claim.ts to a whole claim; it is listed here so that `claims rules` shows every rule.
+// The catalogue of built-in rules with their default severities: every rule that can reject a row.
+// `claim_consistent` and the claim part of `money_range` are applied by claim.ts to a whole claim;
+// `column_count`, `json_syntax` and `json_row` by the ingest normaliser, `claim_rejected` by the pipeline.
 const BUILTIN_RULES = [
   { name: 'required', field: null, description: 'required fields are not empty after trimming', severity: 'error', configurable: false },
   { name: 'money_format', field: null, description: 'fees are money amounts with at most two decimals', severity: 'error', configurable: false },
@@ -29,7 +32,17 @@ const BUILTIN_RULES = [
   { name: 'npi_format', field: 'provider_npi', description: 'provider NPI is exactly 10 digits', severity: 'error', configurable: true },
   { name: 'npi_check_digit', field: 'provider_npi', description: 'provider NPI has a valid check digit', severity: 'warn', configurable: true },
   { name: 'claim_consistent', field: null, description: 'lines of one claim share provider NPI, subscriber and plan group', severity: 'error', configurable: false },
+  { name: 'money_range', field: null, description: `each fee is within ±${formatCents(MAX_FEE_CENTS)} and a claim's net fee within ±${formatCents(MAX_CLAIM_NET_FEE_CENTS)}, so every amount stays exact`, severity: 'error', configurable: false },
+  { name: 'control_characters', field: null, description: 'values hold no control characters (NUL and other C0 except tab, CR, LF; DEL)', severity: 'error', configurable: false },
+  { name: 'formula_text', field: null, description: 'plan group, subscriber, claim and line numbers do not start like a spreadsheet formula (=, +, @, tab, CR, or - not before a digit)', severity: 'error', configurable: true },
+  { name: 'column_count', field: null, description: 'a CSV row has as many fields as the header', severity: 'error', configurable: false },
+  { name: 'json_syntax', field: null, description: 'an NDJSON line is valid JSON', severity: 'error', configurable: false },
+  { name: 'json_row', field: null, description: 'a JSON or NDJSON row is an object', severity: 'error', configurable: false },
+  { name: 'claim_rejected', field: null, description: 'a row is rejected with its claim when another line of the claim is rejected', severity: 'error', configurable: false },
 ] as const satisfies readonly BuiltinRule[];
+
+// Free-text values that reach CSV outputs and spreadsheets.
+const FREE_TEXT_FIELDS = ['plan_group_number', 'subscriber_number', 'claim_number', 'line_number'] as const satisfies readonly Field[];
 
 export type BuiltinRuleName = (typeof BUILTIN_RULES)[number]['name'];
 
@@ -51,6 +64,15 @@ const CustomRuleSchema = z.strictObject({
   }),
   message: requiredString().min(1, 'must not be empty'),
   severity: z.enum(['error', 'warn'], { error: 'expected "error" or "warn"' }).default('error'),
+}).superRefine((rule, ctx) => {
+  // Nested quantifiers like `(a+)+$` take exponential time on some cells: refuse them at load.
+  if (regexProblem(rule.pattern) === null && !safeRegex(rule.pattern)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pattern'],
+      message: `rule "${rule.name}": pattern may backtrack catastrophically (nested or overlapping repetition)`,
+    });
+  }
 });
 
 /** The `--rules` file: settings for built-in rules and extra field/pattern rules. */
@@ -159,6 +181,18 @@ export function validateRow(values: FieldValues, rules: RuleSet, today: string):
     if (trimmed(field) === '') report('required', field, 'empty');
   }
 
+  // Reported, never stripped: a stripped NUL would silently turn `D0\0 80` into another code.
+  for (const field of FIELDS) {
+    const control = controlCharacter(raw(field));
+    if (control) report('control_characters', field, `contains control character ${control}`);
+  }
+
+  for (const field of FREE_TEXT_FIELDS) {
+    if (looksLikeFormula(raw(field)) || looksLikeFormula(trimmed(field))) {
+      report('formula_text', field, 'starts like a spreadsheet formula');
+    }
+  }
+
   // Each check below only looks at non-empty values: emptiness is the `required` rule's finding.
   let serviceDate: string | undefined;
   if (trimmed('service_date') !== '') {
@@ -192,11 +226,17 @@ export function validateRow(values: FieldValues, rules: RuleSet, today: string):
     else {
       cents[field] = amount.value;
       if (amount.value < 0) report('money_not_negative', field, 'negative fee');
+      if (Math.abs(amount.value) > MAX_FEE_CENTS) report('money_range', field, `beyond ±${formatCents(MAX_FEE_CENTS)}`);
     }
   }
 
   for (const rule of rules.custom) {
-    if (!rule.pattern.test(trimmed(rule.field))) {
+    const value = trimmed(rule.field);
+    // Even a safe-looking pattern costs time per character: an over-long cell fails unmatched.
+    if (value.length > MAX_CUSTOM_RULE_INPUT) {
+      const message = `${rule.message} (longer than ${MAX_CUSTOM_RULE_INPUT} characters, not checked)`;
+      issues.push({ rule: rule.name, field: rule.field, value: raw(rule.field), message, severity: rule.severity });
+    } else if (!rule.pattern.test(value)) {
       issues.push({ rule: rule.name, field: rule.field, value: raw(rule.field), message: rule.message, severity: rule.severity });
     }
   }

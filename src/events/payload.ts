@@ -1,3 +1,4 @@
+import { MAX_CLAIM_NET_FEE_CENTS, MAX_FEE_CENTS } from '../domain/limits.js';
 import { formatCents } from '../domain/money.js';
 import type { Claim, ClaimLine } from '../domain/types.js';
 
@@ -69,4 +70,29 @@ export function paymentEvent(claim: PaymentClaim): PaymentEvent {
     })),
   };
   return { event_id: eventId, subject: paymentSubject(claim.provider_npi), payload: JSON.stringify(payload) };
+}
+
+const FEE_KEYS = ['provider_fees_cents', 'allowed_fees_cents', 'member_coinsurance_cents', 'member_copay_cents'] as const;
+
+/**
+ * Why a claim read back from the database cannot be paid as stored, or null. Ingest's money_range
+ * rule keeps every new claim within bounds; an older version could store amounts beyond 2^53 cents,
+ * which read back inexact and must never reach the payments service.
+ */
+export function unpayableAmount(claim: PaymentClaim): string | null {
+  const outside = (cents: number, limit: number) => !Number.isSafeInteger(cents) || Math.abs(cents) > limit;
+  if (outside(claim.net_fee_cents, MAX_CLAIM_NET_FEE_CENTS)) {
+    return `claim ${claim.claim_id}: net_fee_cents ${claim.net_fee_cents} is not an exact amount within ±${formatCents(MAX_CLAIM_NET_FEE_CENTS)} (money_range); not published`;
+  }
+  for (const [index, line] of claim.lines.entries()) {
+    for (const key of FEE_KEYS) {
+      if (outside(line[key], MAX_FEE_CENTS)) {
+        return `claim ${claim.claim_id} line ${index + 1}: ${key} ${line[key]} is not an exact amount within ±${formatCents(MAX_FEE_CENTS)} (money_range); not published`;
+      }
+    }
+    if (outside(line.net_fee_cents, FEE_KEYS.length * MAX_FEE_CENTS)) {
+      return `claim ${claim.claim_id} line ${index + 1}: net_fee_cents ${line.net_fee_cents} is not an exact amount (money_range); not published`;
+    }
+  }
+  return null;
 }

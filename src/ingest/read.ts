@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH, MAX_RECORD_BYTES } from '../domain/limits.js';
 import { InputRefusedError } from '../errors.js';
 import type { InputFormat } from './formats.js';
 
@@ -52,6 +53,7 @@ export async function* readRecords(
     }
   } catch (error) {
     if (error instanceof InputRefusedError) throw error;
+    if (error instanceof RecordTooLarge || error instanceof NestedTooDeep) throw new InputRefusedError(source, error.message);
     throw new InputRefusedError(source, `cannot parse ${format.toUpperCase()}: ${(error as Error).message}`);
   } finally {
     stream.destroy();
@@ -70,6 +72,21 @@ async function openFile(path: string): Promise<Readable> {
 /** At most this many records are handed to the pipeline at once. */
 const BATCH_SIZE = 2_000;
 
+const MIB = MAX_RECORD_BYTES / (1024 * 1024);
+
+/** A record beyond MAX_RECORD_BYTES: refused before it is held in memory (`/dev/zero` ends quickly). */
+class RecordTooLarge extends Error {
+  constructor(row: number) {
+    super(`row ${row}: record larger than ${MIB} MiB`);
+  }
+}
+
+class NestedTooDeep extends Error {
+  constructor(row: number) {
+    super(`row ${row}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+}
+
 async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
   const parser = stream.pipe(
     parseCsv({
@@ -79,12 +96,19 @@ async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
       // A stray quote inside an unquoted value (5" crown) is data, not syntax.
       relax_quotes: true,
       skip_empty_lines: true,
+      max_record_size: MAX_RECORD_BYTES,
     }),
   );
   stream.once('error', (error) => parser.destroy(error));
   let row = 0;
-  for await (const batch of readBatches<string[]>(parser)) {
-    yield batch.map((cells) => ({ kind: 'cells', row: ++row, cells }));
+  try {
+    for await (const batch of readBatches<string[]>(parser)) {
+      yield batch.map((cells) => ({ kind: 'cells', row: ++row, cells }));
+    }
+  } catch (error) {
+    // Rows already handed over are counted; the oversized one is the next.
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw new RecordTooLarge(row + 1);
+    throw error;
   }
 }
 
@@ -134,6 +158,8 @@ async function* ndjsonBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
       row++;
       const text = (row === 1 ? line.replace(/^\uFEFF/, '') : line).replace(/\r$/, '');
       if (text.trim() === '') continue;
+      if (tooLarge(text)) throw new RecordTooLarge(row);
+      if (jsonDepthExceeds(text)) throw new NestedTooDeep(row);
       try {
         records.push({ kind: 'value', row, value: JSON.parse(text) });
       } catch (error) {
@@ -145,7 +171,10 @@ async function* ndjsonBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
   for await (const chunk of stream) {
     const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
     partial = lines.pop()!;
-    yield parseLines(lines);
+    const records = parseLines(lines);
+    // A line that never ends is refused as soon as it is too large, not when memory runs out.
+    if (tooLarge(partial)) throw new RecordTooLarge(row + 1);
+    yield records;
   }
   yield parseLines([partial + decoder.end()]);
 }
@@ -158,23 +187,69 @@ async function* jsonBatches(stream: Readable, source: string): AsyncGenerator<Ra
   const { first, rest } = await peekFirstChar(stream);
   if (first === '{') {
     let text = '';
-    for await (const chunk of rest) text += chunk.toString();
+    for await (const chunk of rest) {
+      text += chunk.toString();
+      if (tooLarge(text)) throw new RecordTooLarge(1);
+    }
+    if (jsonDepthExceeds(text)) throw new NestedTooDeep(1);
     yield [{ kind: 'value', row: 1, value: JSON.parse(text.replace(/^\uFEFF/, '')) }];
     return;
   }
   if (first !== '[') {
     throw new InputRefusedError(source, 'JSON input must be an array of row objects or one row object');
   }
-  const elements = rest.pipe(streamArray.withParserAsStream());
-  rest.once('error', (error) => elements.destroy(error));
+  const guarded = rest.pipe(arrayGuard());
+  const elements = guarded.pipe(streamArray.withParserAsStream());
+  rest.once('error', (error) => guarded.destroy(error));
+  guarded.once('error', (error) => elements.destroy(error));
   for await (const batch of readBatches<{ key: number; value: unknown }>(elements)) {
     yield batch.map((item) => ({ kind: 'value', row: item.key + 1, value: item.value }));
   }
 }
 
+/** Whether a record's text is beyond MAX_RECORD_BYTES; the byte count is only taken when it could be. */
+function tooLarge(text: string): boolean {
+  return text.length > MAX_RECORD_BYTES / 3 && Buffer.byteLength(text) > MAX_RECORD_BYTES;
+}
+
+/**
+ * Passes a top-level JSON array through unchanged while watching it byte by byte: the nesting depth
+ * (stream-json and JSON.stringify would otherwise recurse or build arbitrarily deep values) and the
+ * size of each element, refused before either is parsed.
+ */
+function arrayGuard(): Transform {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let element = 1;
+  let elementBytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (const byte of chunk) {
+        if (depth >= 1) elementBytes++;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (byte === 0x5c) escaped = true;
+          else if (byte === 0x22) inString = false;
+        } else if (byte === 0x22) inString = true;
+        else if (byte === 0x5b || byte === 0x7b) {
+          if (++depth > MAX_JSON_DEPTH) return done(new NestedTooDeep(element));
+        } else if (byte === 0x5d || byte === 0x7d) depth--;
+        else if (byte === 0x2c && depth === 1) {
+          element++;
+          elementBytes = 0;
+        }
+        if (elementBytes > MAX_RECORD_BYTES) return done(new RecordTooLarge(element));
+      }
+      done(null, chunk);
+    },
+  });
+}
+
 /** Reads until the first non-blank character and returns it with a stream that still starts at byte 0. */
 async function peekFirstChar(stream: Readable): Promise<{ first: string | undefined; rest: Readable }> {
   const seen: Buffer[] = [];
+  let seenBytes = 0;
   const iterator = stream[Symbol.asyncIterator]();
   let first: string | undefined;
   while (first === undefined) {
@@ -182,7 +257,10 @@ async function peekFirstChar(stream: Readable): Promise<{ first: string | undefi
     if (next.done) break;
     const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     seen.push(chunk);
+    seenBytes += chunk.length;
     first = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
+    // Endless blanks are an input without a value, not a reason to wait for ever.
+    if (first === undefined && seenBytes > MAX_RECORD_BYTES) throw new RecordTooLarge(1);
   }
   async function* replay() {
     yield* seen;

@@ -1,4 +1,5 @@
-import { formatCents } from '../domain/money.js';
+import { randomUUID } from 'node:crypto';
+import { formatCents, isExactCents } from '../domain/money.js';
 import { stringify } from 'csv-stringify/sync';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
@@ -12,7 +13,10 @@ export function withMoney(record: OutputRecord): OutputRecord {
   const out: OutputRecord = {};
   for (const [key, value] of Object.entries(record)) {
     out[key] = value;
-    if (key.endsWith('_cents') && typeof value === 'number') out[key.slice(0, -'_cents'.length)] = formatCents(value);
+    if (!key.endsWith('_cents') || value === null || value === undefined) continue;
+    // A stored amount that cannot be formatted exactly (an older version's row) shows no decimal
+    // rather than stopping the other rows.
+    out[key.slice(0, -'_cents'.length)] = isExactCents(value) ? formatCents(value) : null;
   }
   return out;
 }
@@ -47,7 +51,7 @@ export function createRecordWriter(format: OutputFormat, out: Output, options: {
       return jsonWriter(out, options.single ?? false);
     case 'ndjson':
       return {
-        write: (record) => out.write(`${JSON.stringify(record)}\n`),
+        write: (record) => out.write(`${jsonText(record)}\n`),
         end: () => {},
       };
     case 'table':
@@ -79,11 +83,30 @@ function csvWriter(out: Output): RecordWriter {
   };
 }
 
+/** A cell of a CSV output: text a spreadsheet would run as a formula is neutralised. */
 function csvCell(value: unknown): string | number {
+  const cell = plainCell(value);
+  // OWASP CSV injection: a leading `'` makes the cell text. Numbers and decimal amounts (`-0.05`) stay as they are.
+  return typeof cell === 'string' && /^(?:[=+@\t\r]|-(?!\d+(?:\.\d+)?$))/.test(cell) ? `'${cell}` : cell;
+}
+
+function plainCell(value: unknown): string | number {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return JSON.stringify(value);
+}
+
+// Marks a bigint while JSON.stringify runs, to be replaced by its digits: unguessable, so no text value can carry it.
+const BIGINT_MARK = `bigint-${randomUUID()}:`;
+const BIGINT_MARKED = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g');
+
+/** A record as JSON; an exact sum beyond 2^53 (a bigint) is written as a plain JSON integer. */
+function jsonText(record: OutputRecord): string {
+  if (!Object.values(record).some((value) => typeof value === 'bigint')) return JSON.stringify(record);
+  const marked = JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? `${BIGINT_MARK}${value}` : value));
+  return marked.replace(BIGINT_MARKED, '$1');
 }
 
 function jsonWriter(out: Output, single: boolean): RecordWriter {
@@ -91,9 +114,9 @@ function jsonWriter(out: Output, single: boolean): RecordWriter {
   return {
     write(record) {
       if (single) {
-        out.write(`${JSON.stringify(record)}\n`);
+        out.write(`${jsonText(record)}\n`);
       } else {
-        out.write(`${count === 0 ? '[' : ','}${JSON.stringify(record)}`);
+        out.write(`${count === 0 ? '[' : ','}${jsonText(record)}`);
       }
       count++;
     },
@@ -137,7 +160,7 @@ function isDecimal(value: unknown): boolean {
 }
 
 function tableCell(value: unknown): string {
-  const text = csvCell(value);
+  const text = plainCell(value);
   return String(text).replace(/\s+/g, ' ');
 }
 

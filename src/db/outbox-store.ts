@@ -29,36 +29,72 @@ export interface EventCounts {
 
 const p = (name: string) => sql.placeholder(name);
 
+/** What a deliverable event is built from: its outbox row and its claim. */
+const DELIVERABLE_FIELDS = {
+  seq: outbox.seq,
+  status: outbox.status,
+  attempts: outbox.attempts,
+  lastError: outbox.lastError,
+  claimPk: claims.id,
+  claim_id: claims.claimId,
+  claim_number: claims.claimNumber,
+  provider_npi: claims.providerNpi,
+  service_date: claims.serviceDate,
+  plan_group_number: claims.planGroupNumber,
+  subscriber_number: claims.subscriberNumber,
+  net_fee_cents: claims.netFeeCents,
+};
+
+type DeliverableRow = Omit<PaymentClaim, 'lines'> & { seq: number; status: string; attempts: number; lastError: string | null; claimPk: number };
+
+/**
+ * The oldest deliverable events after @afterSeq that no other publisher holds a live lease on. One
+ * ordered range of the (status, seq) index per status, as nextDeliverable reads them.
+ */
+const FREE_DELIVERABLE_SEQS = (['pending', 'failed'] as const)
+  .map(
+    (status) => `select seq from (select seq from outbox where status = '${status}' and seq > @afterSeq
+      and (lease_expires_at is null or lease_expires_at < @now) order by seq limit @limit)`,
+  )
+  .join(' union all ');
+
 /** The outbox as the publisher sees it: what to send next, and what became of it. */
 export class OutboxStore {
   private readonly deliverable;
   private readonly linesOf;
   private readonly markPublished;
   private readonly markFailed;
+  private readonly claimFree;
+  private readonly bySeqs;
+  private readonly releaseOwned;
 
   constructor(private readonly db: Db) {
     // One status per query: each is a range of the (status, seq) index, read in order, where an
     // IN over both statuses would sort every remaining row for each page.
     this.deliverable = db
-      .select({
-        seq: outbox.seq,
-        status: outbox.status,
-        attempts: outbox.attempts,
-        lastError: outbox.lastError,
-        claimPk: claims.id,
-        claim_id: claims.claimId,
-        claim_number: claims.claimNumber,
-        provider_npi: claims.providerNpi,
-        service_date: claims.serviceDate,
-        plan_group_number: claims.planGroupNumber,
-        subscriber_number: claims.subscriberNumber,
-        net_fee_cents: claims.netFeeCents,
-      })
+      .select(DELIVERABLE_FIELDS)
       .from(outbox)
       .innerJoin(claims, eq(claims.id, outbox.claimPk))
       .where(and(eq(outbox.status, p('status')), gt(outbox.seq, p('afterSeq'))))
       .orderBy(asc(outbox.seq))
       .limit(p('limit'))
+      .prepare();
+    this.claimFree = db.$client.prepare<{ owner: string; until: string; now: string; afterSeq: number; limit: number }, { seq: number }>(
+      `update outbox set lease_owner = @owner, lease_expires_at = @until
+       where seq in (select seq from (${FREE_DELIVERABLE_SEQS}) order by seq limit @limit)
+       returning seq`,
+    );
+    this.bySeqs = db
+      .select(DELIVERABLE_FIELDS)
+      .from(outbox)
+      .innerJoin(claims, eq(claims.id, outbox.claimPk))
+      .where(sql`${outbox.seq} in (select value from json_each(${p('seqs')}))`)
+      .orderBy(asc(outbox.seq))
+      .prepare();
+    this.releaseOwned = db
+      .update(outbox)
+      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .where(and(eq(outbox.leaseOwner, p('owner')), inArray(outbox.status, ['pending', 'failed'])))
       .prepare();
     this.linesOf = db
       .select({
@@ -83,12 +119,14 @@ export class OutboxStore {
         publishedAt: sql`${p('at')}`,
         attempts: sql`${outbox.attempts} + 1`,
         lastError: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
       })
       .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
     this.markFailed = db
       .update(outbox)
-      .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}` })
+      .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}`, leaseOwner: null, leaseExpiresAt: null })
       .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
   }
@@ -96,7 +134,33 @@ export class OutboxStore {
   /** Up to `limit` deliverable events after `afterSeq`, oldest first. Staged events are never deliverable. */
   nextDeliverable(afterSeq: number, limit: number): DeliverableEvent[] {
     const page = (status: DeliverableEvent['status']) => this.deliverable.all({ status, afterSeq, limit });
-    const rows = [...page('pending'), ...page('failed')].sort((a, b) => a.seq - b.seq).slice(0, limit);
+    return this.toEvents([...page('pending'), ...page('failed')].sort((a, b) => a.seq - b.seq).slice(0, limit));
+  }
+
+  /**
+   * Claims up to `limit` deliverable events after `afterSeq`, oldest first, for `owner` until
+   * `leaseMs` from now, and returns them: concurrent publishers each take their own. An event
+   * leased by another publisher is skipped until its lease expires (a publisher killed part way).
+   */
+  claimNext(owner: string, afterSeq: number, limit: number, leaseMs: number): DeliverableEvent[] {
+    // Immediate: the write lock before the read, so two publishers cannot both take what they saw free.
+    const seqs = this.db.transaction(
+      () => {
+        const now = Date.now();
+        return this.claimFree.all({ owner, until: new Date(now + leaseMs).toISOString(), now: new Date(now).toISOString(), afterSeq, limit });
+      },
+      { behavior: 'immediate' },
+    );
+    if (seqs.length === 0) return [];
+    return this.toEvents(this.bySeqs.all({ seqs: JSON.stringify(seqs.map((row) => row.seq)) }));
+  }
+
+  /** Frees what `owner` claimed and did not record (a publish stopped part way). */
+  releaseLeases(owner: string): void {
+    this.releaseOwned.run({ owner });
+  }
+
+  private toEvents(rows: DeliverableRow[]): DeliverableEvent[] {
     if (rows.length === 0) return [];
     const lines = this.linesByClaim(rows.map((row) => row.claimPk));
     return rows.map(({ seq, status, attempts, lastError, claimPk, ...claim }) => {

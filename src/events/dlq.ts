@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { errors } from '@nats-io/transport-node';
 import { NatsUnavailableError } from '../errors.js';
-import type { NatsSession } from './connection.js';
+import { within, type NatsSession } from './connection.js';
 import { PAYMENT_SUBJECT_PREFIX } from './payload.js';
 import { DEAD_LETTER_STREAM, DEAD_PAYMENT_SUBJECT_PREFIX, isStreamNotFound } from './streams.js';
 
@@ -47,19 +48,25 @@ interface DeadLetter {
  */
 export async function replayDeadLetters(session: NatsSession, options: DeadLetterOptions): Promise<DeadLetterResult> {
   const result: DeadLetterResult = { republished: 0, failed: 0 };
-  const lastSeq = await lastDeadLetterSeq(session).catch(cannotRead);
+  const { timeoutMs } = session;
+  const lastSeq = await within(lastDeadLetterSeq(session), timeoutMs, 'no answer').catch(cannotRead);
   if (lastSeq === 0) return result;
-  const consumer = await session.js.consumers
-    .get(DEAD_LETTER_STREAM, { filter_subjects: `${DEAD_PAYMENT_SUBJECT_PREFIX}.>` })
-    .catch(cannotRead);
+  const consumer = await within(
+    session.js.consumers.get(DEAD_LETTER_STREAM, { filter_subjects: `${DEAD_PAYMENT_SUBJECT_PREFIX}.>` }),
+    timeoutMs,
+    'no answer',
+  ).catch(cannotRead);
   let remaining = options.limit ?? Infinity;
-  while (remaining > 0 && !session.nc.isClosed()) {
-    const { letters, more } = await fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq).catch(cannotRead);
+  // A server that stopped answering would make every further batch wait a full timeout.
+  let unanswered = false;
+  while (remaining > 0 && !session.nc.isClosed() && !unanswered) {
+    const batch = fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq);
+    const { letters, more } = await within(batch, timeoutMs + FETCH_EXPIRES_MS, 'no answer').catch(cannotRead);
     if (letters.length === 0) break;
     remaining -= letters.length;
     const outcomes = options.dryRun
       ? letters.map((letter) => outcome(letter, 'would_republish'))
-      : await Promise.all(letters.map((letter) => moveBack(session, letter)));
+      : await Promise.all(letters.map((letter) => moveBack(session, letter, () => (unanswered = true))));
     for (const o of outcomes) {
       if (o.status === 'republished') result.republished++;
       if (o.status === 'failed') result.failed++;
@@ -127,7 +134,7 @@ function redeliveryMsgId(eventId: string, dlqSeq: number): string {
   return `${eventId}:dlq:${dlqSeq}`;
 }
 
-async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadLetterOutcome> {
+async function moveBack(session: NatsSession, letter: DeadLetter, onTimeout: () => void): Promise<DeadLetterOutcome> {
   if (letter.eventId === null) {
     return outcome(letter, 'failed', null, 'not a payment event (no event_id in the payload): left in the dead letter stream');
   }
@@ -136,6 +143,7 @@ async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadL
     const ack = await session.js.publish(letter.subject, letter.data, { msgID: redeliveryMsgId(letter.eventId, letter.seq) });
     streamSeq = ack.seq;
   } catch (error) {
+    if (error instanceof errors.TimeoutError) onTimeout();
     return outcome(letter, 'failed', null, `not republished: ${(error as Error).message}`);
   }
   try {
@@ -143,6 +151,7 @@ async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadL
   } catch (error) {
     // Removed meanwhile (another replay): what we wanted.
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound)) {
+      if (error instanceof errors.TimeoutError) onTimeout();
       return outcome(letter, 'failed', streamSeq, `republished but not removed from ${DEAD_LETTER_STREAM}: ${(error as Error).message}`);
     }
   }

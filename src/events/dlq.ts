@@ -31,6 +31,8 @@ export interface DeadLetterOptions {
 export interface DeadLetterResult {
   republished: number;
   failed: number;
+  /** Why moving stopped before the end (the server stopped answering); the rest stays in CLAIMS_DLQ. */
+  stopped: string | null;
 }
 
 interface DeadLetter {
@@ -47,7 +49,7 @@ interface DeadLetter {
  * while it runs wait for the next replay, so a consumer that keeps failing cannot make it loop.
  */
 export async function replayDeadLetters(session: NatsSession, options: DeadLetterOptions): Promise<DeadLetterResult> {
-  const result: DeadLetterResult = { republished: 0, failed: 0 };
+  const result: DeadLetterResult = { republished: 0, failed: 0, stopped: null };
   const { timeoutMs } = session;
   const lastSeq = await within(lastDeadLetterSeq(session), timeoutMs, 'no answer').catch(cannotRead);
   if (lastSeq === 0) return result;
@@ -58,15 +60,15 @@ export async function replayDeadLetters(session: NatsSession, options: DeadLette
   ).catch(cannotRead);
   let remaining = options.limit ?? Infinity;
   // A server that stopped answering would make every further batch wait a full timeout.
-  let unanswered = false;
-  while (remaining > 0 && !session.nc.isClosed() && !unanswered) {
+  const unanswered = () => (result.stopped ??= `no answer from NATS within ${timeoutMs / 1000}s`);
+  while (remaining > 0 && !session.nc.isClosed() && result.stopped === null) {
     const batch = fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq);
     const { letters, more } = await within(batch, timeoutMs + FETCH_EXPIRES_MS, 'no answer').catch(cannotRead);
     if (letters.length === 0) break;
     remaining -= letters.length;
     const outcomes = options.dryRun
       ? letters.map((letter) => outcome(letter, 'would_republish'))
-      : await Promise.all(letters.map((letter) => moveBack(session, letter, () => (unanswered = true))));
+      : await Promise.all(letters.map((letter) => moveBack(session, letter, unanswered)));
     for (const o of outcomes) {
       if (o.status === 'republished') result.republished++;
       if (o.status === 'failed') result.failed++;

@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
@@ -98,6 +98,34 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
     expect(fromEnv.stderr).toContain('no answer within 0.5s');
     expect(await summary()).toMatchObject({ events_pending: 5 });
     await expectReplayDeliversAll(5);
+  }, 120_000);
+
+  it('replay --dlq frozen part way: exit 4 within the bound with one line; after the thaw the rest moves, each letter once', async () => {
+    const LETTERS = 10_000;
+    // A replay creates the streams.
+    expect((await ws.run(['replay', '--nats', server.url])).code).toBe(0);
+    await server.withClient(async (nc) => {
+      const js = jetstream(nc);
+      const acks = Array.from({ length: LETTERS }, (_, i) =>
+        js.publish('claims.dlq.payment.1497775530', JSON.stringify({ event_id: `evt_${i}` })),
+      );
+      await Promise.all(acks);
+    });
+    const replay = ws.run(['replay', '--dlq', '--nats', server.url]);
+    const frozenAt = await freezeAfter(500);
+
+    const result = await replay;
+    expect(Date.now() - frozenAt).toBeLessThan(BOUND_MS);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^replay --dlq: .* republished, .* failed; stopped: no answer from NATS within 10s$/m);
+
+    server.thaw();
+    const rest = await ws.run(['replay', '--dlq', '--nats', server.url]);
+    expect(rest.code).toBe(0);
+    expect(rest.stderr).toContain('; 0 left in CLAIMS_DLQ');
+    const messages = await server.readStream('CLAIMS');
+    expect(messages).toHaveLength(LETTERS);
+    expect(new Set(messages.map((m) => JSON.parse(m.data).event_id)).size).toBe(LETTERS);
   }, 120_000);
 
   it('--nats-timeout and CLAIMS_NATS_TIMEOUT take seconds above 0; anything else is a usage error', async () => {

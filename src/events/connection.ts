@@ -26,7 +26,7 @@ const RECONNECT_WAIT_MS = 500;
 const CLOSE_GRACE_MS = 2_000;
 
 /** How long any one NATS operation (handshake, JetStream API call, PubAck) may take: `--nats-timeout`. */
-export const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_TIMEOUT_SECONDS = 10;
 
 type ServerAuth = { user: string; pass: string } | { token: string };
 

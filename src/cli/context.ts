@@ -18,6 +18,8 @@ export interface GlobalOptions {
   db: string;
   nats?: string;
   natsCreds?: string;
+  /** Seconds any one NATS operation may wait for the server (default in src/events/connection.ts). */
+  natsTimeout?: number;
   /** Unset: info, or warn with --quiet. */
   logLevel?: string;
   logFormat?: LogFormat;

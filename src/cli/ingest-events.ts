@@ -67,6 +67,8 @@ export class IngestEvents {
     this.totals.duplicates += result.duplicates;
     this.totals.failed += result.failed;
     this.lastDrain = result;
+    // The server stopped answering: the next input's drain would only wait for it again.
+    if (result.stopped !== null) await this.close();
   }
 
   /** Where the events stand after the drains; read while the database is still open. */

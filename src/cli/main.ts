@@ -55,6 +55,12 @@ function buildProgram(io: Io, outcome: Outcome): Command {
     .addOption(new Option('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'))
     .addOption(new Option('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'))
     .addOption(
+      // The default lives with the NATS code (src/events/connection.ts), which main.ts does not load.
+      new Option('--nats-timeout <seconds>', 'longest wait for any one NATS answer: connect, PubAck, stream calls (default: 10)')
+        .env('CLAIMS_NATS_TIMEOUT')
+        .argParser(positiveSeconds),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level of the logs on stderr (default: info, warn with --quiet)')
         .env('CLAIMS_LOG_LEVEL')
         .choices(LOG_LEVELS),
@@ -256,6 +262,12 @@ const SHELLS = ['bash', 'zsh'] as const;
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
   return n;
 }
 

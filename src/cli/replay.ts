@@ -117,18 +117,21 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
       dryRun: options.dryRun,
       onOutcomes: (outcomes) => outcomes.forEach((outcome) => writer.write(deadLetterRecord(outcome))),
     });
-    return { result, depth: await deadLetterDepth(session.jsm) };
+    // A server that stopped answering would only make the command wait once more for the depth.
+    return { result, depth: result.stopped === null ? await deadLetterDepth(session.jsm) : null };
   });
-  const summary = { dead_letters_republished: result.republished, dead_letters_failed: result.failed, dlq_depth: depth };
+  const summary = { dead_letters_republished: result.republished, dead_letters_failed: result.failed, dlq_depth: depth, stopped: result.stopped };
   ctx.log.info(summary, 'dead letter replay finished');
+  const moved = `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ${result.failed.toLocaleString('en-US')} failed`;
   note(
     ctx,
-    options.dryRun
-      ? `replay --dlq --dry-run: ${plural(depth, 'dead letter')} in ${DEAD_LETTER_STREAM}; nothing was moved`
-      : `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ` +
-          `${result.failed.toLocaleString('en-US')} failed; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
+    depth === null
+      ? `${moved}; stopped: ${result.stopped}`
+      : options.dryRun
+        ? `replay --dlq --dry-run: ${plural(depth, 'dead letter')} in ${DEAD_LETTER_STREAM}; nothing was moved`
+        : `${moved}; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
   );
-  return { exitCode: result.failed > 0 ? EXIT.eventsUnpublished : EXIT.ok, summary };
+  return { exitCode: result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok, summary };
 }
 
 function withSession<T>(ctx: CommandContext, work: (session: NatsSession) => Promise<T>): Promise<T> {

@@ -29,12 +29,44 @@ export interface EventCounts {
 
 const p = (name: string) => sql.placeholder(name);
 
+/** What a deliverable event is built from: its outbox row and its claim. */
+const DELIVERABLE_FIELDS = {
+  seq: outbox.seq,
+  status: outbox.status,
+  attempts: outbox.attempts,
+  lastError: outbox.lastError,
+  claimPk: claims.id,
+  claim_id: claims.claimId,
+  claim_number: claims.claimNumber,
+  provider_npi: claims.providerNpi,
+  service_date: claims.serviceDate,
+  plan_group_number: claims.planGroupNumber,
+  subscriber_number: claims.subscriberNumber,
+  net_fee_cents: claims.netFeeCents,
+};
+
+type DeliverableRow = Omit<PaymentClaim, 'lines'> & { seq: number; status: string; attempts: number; lastError: string | null; claimPk: number };
+
+/**
+ * The oldest deliverable events after @afterSeq that no other publisher holds a live lease on. One
+ * ordered range of the (status, seq) index per status, as nextDeliverable reads them.
+ */
+const FREE_DELIVERABLE_SEQS = (['pending', 'failed'] as const)
+  .map(
+    (status) => `select seq from (select seq from outbox where status = '${status}' and seq > @afterSeq
+      and (lease_expires_at is null or lease_expires_at < @now) order by seq limit @limit)`,
+  )
+  .join(' union all ');
+
 /** The outbox as the publisher sees it: what to send next, and what became of it. */
 export class OutboxStore {
   private readonly deliverable;
   private readonly linesOf;
   private readonly markPublished;
   private readonly markFailed;
+  private readonly claimFree;
+  private readonly bySeqs;
+  private readonly releaseOwned;
   /** Events of unpayable claims already marked failed by this store: marked once per drain. */
   private readonly poisoned = new Set<number>();
 
@@ -42,25 +74,29 @@ export class OutboxStore {
     // One status per query: each is a range of the (status, seq) index, read in order, where an
     // IN over both statuses would sort every remaining row for each page.
     this.deliverable = db
-      .select({
-        seq: outbox.seq,
-        status: outbox.status,
-        attempts: outbox.attempts,
-        lastError: outbox.lastError,
-        claimPk: claims.id,
-        claim_id: claims.claimId,
-        claim_number: claims.claimNumber,
-        provider_npi: claims.providerNpi,
-        service_date: claims.serviceDate,
-        plan_group_number: claims.planGroupNumber,
-        subscriber_number: claims.subscriberNumber,
-        net_fee_cents: claims.netFeeCents,
-      })
+      .select(DELIVERABLE_FIELDS)
       .from(outbox)
       .innerJoin(claims, eq(claims.id, outbox.claimPk))
       .where(and(eq(outbox.status, p('status')), gt(outbox.seq, p('afterSeq'))))
       .orderBy(asc(outbox.seq))
       .limit(p('limit'))
+      .prepare();
+    this.claimFree = db.$client.prepare<{ owner: string; until: string; now: string; afterSeq: number; limit: number }, { seq: number }>(
+      `update outbox set lease_owner = @owner, lease_expires_at = @until
+       where seq in (select seq from (${FREE_DELIVERABLE_SEQS}) order by seq limit @limit)
+       returning seq`,
+    );
+    this.bySeqs = db
+      .select(DELIVERABLE_FIELDS)
+      .from(outbox)
+      .innerJoin(claims, eq(claims.id, outbox.claimPk))
+      .where(sql`${outbox.seq} in (select value from json_each(${p('seqs')}))`)
+      .orderBy(asc(outbox.seq))
+      .prepare();
+    this.releaseOwned = db
+      .update(outbox)
+      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .where(and(eq(outbox.leaseOwner, p('owner')), inArray(outbox.status, ['pending', 'failed'])))
       .prepare();
     this.linesOf = db
       .select({
@@ -85,12 +121,14 @@ export class OutboxStore {
         publishedAt: sql`${p('at')}`,
         attempts: sql`${outbox.attempts} + 1`,
         lastError: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
       })
       .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
     this.markFailed = db
       .update(outbox)
-      .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}` })
+      .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}`, leaseOwner: null, leaseExpiresAt: null })
       .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
       .prepare();
   }
@@ -105,33 +143,70 @@ export class OutboxStore {
     for (let after = afterSeq; ; ) {
       const rows = [...page('pending', after), ...page('failed', after)].sort((a, b) => a.seq - b.seq).slice(0, limit);
       if (rows.length === 0) return [];
-      const lines = this.linesByClaim(rows.map((row) => row.claimPk));
-      const events: DeliverableEvent[] = [];
-      const poisoned: { seq: number; error: string }[] = [];
-      for (const { seq, status, attempts, lastError, claimPk, ...claim } of rows) {
-        const paymentClaim = { ...claim, lines: lines.get(claimPk) ?? [] };
-        const problem = unpayableAmount(paymentClaim);
-        if (problem) {
-          if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
-          continue;
-        }
-        const event = paymentEvent(paymentClaim);
-        events.push({
-          seq,
-          eventId: event.event_id,
-          claimId: claim.claim_id,
-          subject: event.subject,
-          payload: event.payload,
-          status: status as DeliverableEvent['status'],
-          attempts,
-          lastError,
-        });
-      }
-      this.reportPoisoned(poisoned);
+      const events = this.toEvents(rows);
       if (events.length > 0) return events;
       // A page of nothing but unpayable claims must not read as the end of the outbox.
       after = rows[rows.length - 1]!.seq;
     }
+  }
+
+  /**
+   * Claims up to `limit` deliverable events after `afterSeq`, oldest first, for `owner` until
+   * `leaseMs` from now, and returns them: concurrent publishers each take their own. An event
+   * leased by another publisher is skipped until its lease expires (a publisher killed part way).
+   */
+  claimNext(owner: string, afterSeq: number, limit: number, leaseMs: number): DeliverableEvent[] {
+    for (let after = afterSeq; ; ) {
+      // Immediate: the write lock before the read, so two publishers cannot both take what they saw free.
+      const seqs = this.db.transaction(
+        () => {
+          const now = Date.now();
+          return this.claimFree.all({ owner, until: new Date(now + leaseMs).toISOString(), now: new Date(now).toISOString(), afterSeq: after, limit });
+        },
+        { behavior: 'immediate' },
+      );
+      if (seqs.length === 0) return [];
+      const events = this.toEvents(this.bySeqs.all({ seqs: JSON.stringify(seqs.map((row) => row.seq)) }));
+      if (events.length > 0) return events;
+      after = Math.max(...seqs.map((row) => row.seq));
+    }
+  }
+
+  /** Frees what `owner` claimed and did not record (a publish stopped part way). */
+  releaseLeases(owner: string): void {
+    this.releaseOwned.run({ owner });
+  }
+
+  /**
+   * The events of a page's rows. A claim whose amounts cannot be paid exactly (written by an older
+   * version) gets no event: it is marked failed with the reason, once per store, and the rest go on.
+   */
+  private toEvents(rows: DeliverableRow[]): DeliverableEvent[] {
+    if (rows.length === 0) return [];
+    const lines = this.linesByClaim(rows.map((row) => row.claimPk));
+    const events: DeliverableEvent[] = [];
+    const poisoned: { seq: number; error: string }[] = [];
+    for (const { seq, status, attempts, lastError, claimPk, ...claim } of rows) {
+      const paymentClaim = { ...claim, lines: lines.get(claimPk) ?? [] };
+      const problem = unpayableAmount(paymentClaim);
+      if (problem) {
+        if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
+        continue;
+      }
+      const event = paymentEvent(paymentClaim);
+      events.push({
+        seq,
+        eventId: event.event_id,
+        claimId: claim.claim_id,
+        subject: event.subject,
+        payload: event.payload,
+        status: status as DeliverableEvent['status'],
+        attempts,
+        lastError,
+      });
+    }
+    this.reportPoisoned(poisoned);
+    return events;
   }
 
   /** Marks each unpayable claim's event failed (a read-only dry run only skips it). */

@@ -120,6 +120,9 @@ export const outbox = sqliteTable(
     lastError: text('last_error'),
     streamSeq: integer('stream_seq'),
     publishedAt: text('published_at'),
+    /** The publisher that claimed the event and until when (ISO time): concurrent publishers skip it meanwhile. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: text('lease_expires_at'),
   },
   (t) => [index('outbox_status').on(t.status, t.seq), index('outbox_run').on(t.runId, t.status)],
 );

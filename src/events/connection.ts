@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import {
+  credsAuthenticator,
+  errors,
+  NatsConnectionImpl,
+  setTransportFactory,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
+import { NodeTransport, nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
 import type { Logger } from 'pino';
 import { NatsUnavailableError, UsageError } from '../errors.js';
 
@@ -11,9 +19,14 @@ const SCHEMES = ['nats', 'tls'];
 const CONNECT_TIMEOUT_MS = 3_000;
 const RECONNECT_ATTEMPTS = 3;
 const RECONNECT_WAIT_MS = 500;
+/**
+ * Closing flushes what is buffered and is quick on a live server; a frozen one never reads it, so
+ * after this the socket is closed without the flush (nothing unsent was acknowledged anyway).
+ */
+const CLOSE_GRACE_MS = 2_000;
 
-/** How long a JetStream API call or a PubAck may take before it counts as failed. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+/** How long any one NATS operation (handshake, JetStream API call, PubAck) may take: `--nats-timeout`. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
 
 type ServerAuth = { user: string; pass: string } | { token: string };
 
@@ -26,6 +39,8 @@ export interface NatsSettings {
   credentials: Uint8Array | null;
   /** The servers as they may appear in logs and messages. */
   display: string;
+  /** How long any one operation may wait for the server. */
+  timeoutMs: number;
 }
 
 /**
@@ -40,7 +55,7 @@ export function redactServers(spec: string): string {
 }
 
 /** Null when NATS is not configured. Bad addresses or an unreadable creds file are usage errors. */
-export function natsSettings(globals: { nats?: string; natsCreds?: string }): NatsSettings | null {
+export function natsSettings(globals: { nats?: string; natsCreds?: string; natsTimeout?: number }): NatsSettings | null {
   if (!globals.nats) return null;
   const entries = globals.nats.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   if (entries.length === 0) throw new UsageError('--nats: no server address given');
@@ -51,6 +66,7 @@ export function natsSettings(globals: { nats?: string; natsCreds?: string }): Na
     auth: sharedAuth(parsed.map((server) => server.auth)),
     credentials: globals.natsCreds ? readCredentials(globals.natsCreds) : null,
     display: redactServers(entries.join(',')),
+    timeoutMs: (globals.natsTimeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
   };
 }
 
@@ -106,15 +122,31 @@ export interface NatsSession {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** How long any one operation may wait for the server. */
+  timeoutMs: number;
+  /** Closes within CLOSE_GRACE_MS (or the timeout when shorter), frozen server or not; never rejects. */
   close(): Promise<void>;
+}
+
+/**
+ * nats.js closes a transport only once its handshake completed, so a handshake that timed out (a
+ * server that accepts the connection and then says nothing) keeps its socket, and the process,
+ * alive until the server answers. This one closes the socket in that case too.
+ */
+class ClosingTransport extends NodeTransport {
+  override close(err?: Error): Promise<void> {
+    if (!this.connected) this.socket?.destroy();
+    return super.close(err);
+  }
 }
 
 /** Connects and checks that JetStream answers; any failure is NatsUnavailableError with the servers redacted. */
 export async function connectNats(settings: NatsSettings, log: Logger): Promise<NatsSession> {
+  const { timeoutMs } = settings;
   const options: NodeConnectionOptions = {
     servers: settings.servers,
     name: 'claims',
-    timeout: CONNECT_TIMEOUT_MS,
+    timeout: Math.min(CONNECT_TIMEOUT_MS, timeoutMs),
     maxReconnectAttempts: RECONNECT_ATTEMPTS,
     reconnectTimeWait: RECONNECT_WAIT_MS,
     // A stack trace captured for every request costs a fifth of the publisher's CPU.
@@ -123,22 +155,51 @@ export async function connectNats(settings: NatsSettings, log: Logger): Promise<
     ...(settings.auth ?? {}),
     ...(settings.credentials ? { authenticator: credsAuthenticator(settings.credentials) } : {}),
   };
+  // What `connect` of @nats-io/transport-node does, with the transport above.
+  setTransportFactory({ factory: () => new ClosingTransport(), dnsResolveFn: nodeResolveHost });
+  const connecting = NatsConnectionImpl.connect(options);
   let nc: NatsConnection;
   try {
-    nc = await connect(options);
+    // Several servers are tried one after the other: the whole attempt is bounded too.
+    nc = await within(connecting, timeoutMs, 'no answer');
   } catch (error) {
-    throw new NatsUnavailableError(`cannot connect to NATS at ${settings.display}: ${(error as Error).message}`);
+    // Connected after all, too late: let it go.
+    void connecting.then((late) => closeWithin(late, 0), () => undefined);
+    const why = error instanceof errors.TimeoutError ? `no answer within ${options.timeout! / 1000}s` : (error as Error).message;
+    throw new NatsUnavailableError(`cannot connect to NATS at ${settings.display}: ${why}`);
   }
   void logStatusChanges(nc, log);
+  const close = () => closeWithin(nc, Math.min(CLOSE_GRACE_MS, timeoutMs));
   try {
-    const jsm = await jetstreamManager(nc, { timeout: REQUEST_TIMEOUT_MS });
-    const js = jetstream(nc, { timeout: REQUEST_TIMEOUT_MS });
+    const jsm = await within(jetstreamManager(nc, { timeout: timeoutMs }), timeoutMs, 'no answer');
+    const js = jetstream(nc, { timeout: timeoutMs });
     log.debug({ servers: settings.display, server: nc.info?.server_id }, 'connected to NATS');
-    return { nc, js, jsm, close: () => nc.close() };
+    return { nc, js, jsm, timeoutMs, close };
   } catch (error) {
-    await nc.close();
+    await close();
     throw new NatsUnavailableError(`JetStream is not available at ${settings.display}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Resolves or rejects as `work` does, or rejects with `${what} within Ns` once `ms` have passed:
+ * the bound for NATS calls whose own timeout a frozen server can outlast.
+ */
+export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** Closes politely when the server answers in time, else drops the socket. */
+async function closeWithin(nc: NatsConnection, ms: number): Promise<void> {
+  const closed = await within(nc.close(), ms, 'not closed').then(
+    () => true,
+    () => false,
+  );
+  if (!closed) (nc as NatsConnectionImpl).protocol.transport.discard();
 }
 
 /** Connects, runs `work`, and closes the connection whatever happens. */

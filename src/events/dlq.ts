@@ -1,6 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { errors } from '@nats-io/transport-node';
 import { NatsUnavailableError } from '../errors.js';
-import type { NatsSession } from './connection.js';
+import { within, type NatsSession } from './connection.js';
 import { PAYMENT_SUBJECT_PREFIX } from './payload.js';
 import { DEAD_LETTER_STREAM, DEAD_PAYMENT_SUBJECT_PREFIX, isStreamNotFound } from './streams.js';
 
@@ -31,6 +32,8 @@ export interface DeadLetterOptions {
 export interface DeadLetterResult {
   republished: number;
   failed: number;
+  /** Why moving stopped before the end (the server stopped answering); the rest stays in CLAIMS_DLQ. */
+  stopped: string | null;
 }
 
 interface DeadLetter {
@@ -47,20 +50,26 @@ interface DeadLetter {
  * while it runs wait for the next replay, so a consumer that keeps failing cannot make it loop.
  */
 export async function replayDeadLetters(session: NatsSession, options: DeadLetterOptions): Promise<DeadLetterResult> {
-  const result: DeadLetterResult = { republished: 0, failed: 0 };
-  const lastSeq = await lastDeadLetterSeq(session).catch(cannotRead);
+  const result: DeadLetterResult = { republished: 0, failed: 0, stopped: null };
+  const { timeoutMs } = session;
+  const lastSeq = await within(lastDeadLetterSeq(session), timeoutMs, 'no answer').catch(cannotRead);
   if (lastSeq === 0) return result;
-  const consumer = await session.js.consumers
-    .get(DEAD_LETTER_STREAM, { filter_subjects: `${DEAD_PAYMENT_SUBJECT_PREFIX}.>` })
-    .catch(cannotRead);
+  const consumer = await within(
+    session.js.consumers.get(DEAD_LETTER_STREAM, { filter_subjects: `${DEAD_PAYMENT_SUBJECT_PREFIX}.>` }),
+    timeoutMs,
+    'no answer',
+  ).catch(cannotRead);
   let remaining = options.limit ?? Infinity;
-  while (remaining > 0 && !session.nc.isClosed()) {
-    const { letters, more } = await fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq).catch(cannotRead);
+  // A server that stopped answering would make every further batch wait a full timeout.
+  const unanswered = () => (result.stopped ??= `no answer from NATS within ${timeoutMs / 1000}s`);
+  while (remaining > 0 && !session.nc.isClosed() && result.stopped === null) {
+    const batch = fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq);
+    const { letters, more } = await within(batch, timeoutMs + FETCH_EXPIRES_MS, 'no answer').catch(cannotRead);
     if (letters.length === 0) break;
     remaining -= letters.length;
     const outcomes = options.dryRun
       ? letters.map(wouldMoveBack)
-      : await Promise.all(letters.map((letter) => moveBack(session, letter)));
+      : await Promise.all(letters.map((letter) => moveBack(session, letter, unanswered)));
     for (const o of outcomes) {
       if (o.status === 'republished') result.republished++;
       if (o.status === 'failed') result.failed++;
@@ -138,13 +147,14 @@ function wouldMoveBack(letter: DeadLetter): DeadLetterOutcome {
   return isPaymentLetter(letter) ? outcome(letter, 'would_republish') : outcome(letter, 'would_fail', null, NOT_A_PAYMENT);
 }
 
-async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadLetterOutcome> {
+async function moveBack(session: NatsSession, letter: DeadLetter, onTimeout: () => void): Promise<DeadLetterOutcome> {
   if (!isPaymentLetter(letter)) return outcome(letter, 'failed', null, NOT_A_PAYMENT);
   let streamSeq: number;
   try {
     const ack = await session.js.publish(letter.subject, letter.data, { msgID: redeliveryMsgId(letter.eventId, letter.seq) });
     streamSeq = ack.seq;
   } catch (error) {
+    if (error instanceof errors.TimeoutError) onTimeout();
     return outcome(letter, 'failed', null, `not republished: ${(error as Error).message}`);
   }
   try {
@@ -152,6 +162,7 @@ async function moveBack(session: NatsSession, letter: DeadLetter): Promise<DeadL
   } catch (error) {
     // Removed meanwhile (another replay): what we wanted.
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound)) {
+      if (error instanceof errors.TimeoutError) onTimeout();
       return outcome(letter, 'failed', streamSeq, `republished but not removed from ${DEAD_LETTER_STREAM}: ${(error as Error).message}`);
     }
   }

@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { errors } from '@nats-io/transport-node';
 import type { DeliverableEvent, Delivery, OutboxStore } from '../db/outbox-store.js';
 import type { NatsSession } from './connection.js';
-import { REQUEST_TIMEOUT_MS } from './connection.js';
 
 /**
  * Publishes in flight at once: enough to keep the connection busy instead of waiting a round trip
@@ -10,7 +10,12 @@ import { REQUEST_TIMEOUT_MS } from './connection.js';
 const PUBLISH_WINDOW = 512;
 /** Events read from the outbox at a time; their outcomes are written back in one transaction. */
 const PAGE_SIZE = 500;
-const TIMED_OUT = `no PubAck within ${REQUEST_TIMEOUT_MS / 1000}s`;
+/**
+ * A page's lease, in timeouts: its publishes start within one (the window waits only for earlier
+ * PubAcks), their PubAcks come within another, and one more covers recording them. Past it, another
+ * publisher may take the events of a publisher that was killed.
+ */
+const LEASE_TIMEOUTS = 3;
 
 export interface DrainOptions {
   /** At most this many events; all deliverable ones when absent. */
@@ -40,6 +45,20 @@ interface Page {
  * page, in order, one transaction each.
  */
 export async function drainOutbox(session: NatsSession, store: OutboxStore, options: DrainOptions = {}): Promise<DrainResult> {
+  const owner = randomUUID();
+  try {
+    return await drainClaimed(session, store, owner, options);
+  } finally {
+    store.releaseLeases(owner);
+  }
+}
+
+/**
+ * Pages are claimed (leased) before they are published, so concurrent ingests and replays each
+ * publish their own events; each outcome recorded frees its event, and drainOutbox frees the rest.
+ */
+async function drainClaimed(session: NatsSession, store: OutboxStore, owner: string, options: DrainOptions): Promise<DrainResult> {
+  const timedOut = `no PubAck within ${session.timeoutMs / 1000}s`;
   const window = new InFlightWindow(PUBLISH_WINDOW);
   const result: DrainResult = { published: 0, duplicates: 0, failed: 0, stopped: null };
   const pages: Page[] = [];
@@ -63,7 +82,7 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
     } else {
       result.failed++;
       // Closed: every further publish would fail at once. Timed out: the server does not answer.
-      if (session.nc.isClosed() || delivery.error === TIMED_OUT) result.stopped ??= delivery.error;
+      if (session.nc.isClosed() || delivery.error === timedOut) result.stopped ??= delivery.error;
     }
     window.release();
     recordSettledPages();
@@ -72,7 +91,7 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
   let afterSeq = 0;
   let remaining = options.limit ?? Infinity;
   reading: while (remaining > 0) {
-    const events = store.nextDeliverable(afterSeq, Math.min(PAGE_SIZE, remaining));
+    const events = store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
     if (events.length === 0) break;
     afterSeq = events[events.length - 1]!.seq;
     remaining -= events.length;
@@ -87,7 +106,7 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
         break reading;
       }
       window.take();
-      void publish(session, event)
+      void publish(session, event, timedOut)
         .then((delivery) => settle(page, index, delivery))
         .catch((error: unknown) => {
           recordError ??= error;
@@ -102,12 +121,12 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
 }
 
 /** Never rejects: a failure is an outcome to record. */
-async function publish(session: NatsSession, event: DeliverableEvent): Promise<Delivery> {
+async function publish(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Delivery> {
   try {
     const ack = await session.js.publish(event.subject, event.payload, { msgID: event.eventId });
     return { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate };
   } catch (error) {
-    return { event, ok: false, error: error instanceof errors.TimeoutError ? TIMED_OUT : (error as Error).message };
+    return { event, ok: false, error: error instanceof errors.TimeoutError ? timedOut : (error as Error).message };
   }
 }
 

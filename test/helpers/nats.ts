@@ -83,7 +83,18 @@ export class NatsServer {
     child.removeAllListeners('exit');
     const exited = once(child, 'exit');
     child.kill(signal);
+    // A frozen server acts on the signal only once it runs again.
+    child.kill('SIGCONT');
     await exited;
+  }
+
+  /** SIGSTOP: the server keeps its connections open and answers nothing, as a hung host would. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async remove(): Promise<void> {

@@ -57,7 +57,7 @@ describe('claims completion', () => {
     expect(await complete('bash', ['claims', 'report', 'summary', '--format', 'j'])).toEqual(['json']);
     expect(await complete('bash', ['claims', 'list', '--li'])).toEqual(['--lines', '--limit']);
     // Global options complete after the command words too.
-    expect(await complete('bash', ['claims', 'report', 'summary', '--na'])).toEqual(['--nats', '--nats-creds']);
+    expect(await complete('bash', ['claims', 'report', 'summary', '--na'])).toEqual(['--nats', '--nats-creds', '--nats-timeout']);
     expect(await complete('bash', ['claims', 'completion', ''])).toEqual(['bash', 'zsh']);
   });
 

@@ -121,7 +121,7 @@ describe('one name for one thing', () => {
   });
 
   it('human lines group money like counts', async () => {
-    const big = ws.file('big.csv', csv([cells({ provider: '$1,234,567.89', allowed: '$0.00' })]));
+    const big = ws.file('big.csv', csv([cells({ provider: '$900,000.00', coinsurance: '$334,567.89', allowed: '$0.00' })]));
     const result = await runMain(['ingest', big, '--db', ws.db]);
     expect(result.stderr).toContain('net fee 1,234,567.89');
   });

@@ -115,7 +115,7 @@ describe('claims replay --dlq', () => {
     // Without --events: one summary record.
     const summary = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
     expect(summary.code).toBe(4);
-    expect(JSON.parse(summary.stdout)).toEqual({ dead_letters_republished: 0, dead_letters_failed: 1, dlq_depth: 1 });
+    expect(JSON.parse(summary.stdout)).toEqual({ dead_letters_republished: 0, dead_letters_failed: 1, dlq_depth: 1, stopped: null });
   });
 });
 

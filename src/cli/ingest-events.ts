@@ -52,8 +52,8 @@ export class IngestEvents {
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
       await session?.close();
-      ctx.log.warn({ servers: settings.display }, 'NATS unavailable: events stay in the outbox');
-      ctx.io.stderr.write(`claims: ${error.message}; payment events stay in the outbox\n`);
+      // One warning (it names the servers, redacted): a pretty log shows it as one line, JSON as one entry.
+      ctx.log.warn(`${error.message}; payment events stay in the outbox`);
       return new IngestEvents(ctx, db, true, null, true);
     }
   }

@@ -29,13 +29,11 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   const perEvent = options.events || options.dryRun;
   const writer = perEvent ? createRecordWriter(format, ctx.io.stdout) : SKIP;
   let result: Replayed;
-  try {
-    if (options.dlq) result = await replayDeadLetterStream(ctx, options, writer);
-    else if (options.dryRun) result = listDeliverable(ctx, options, writer);
-    else result = await publishDeliverable(ctx, options, writer);
-  } finally {
-    writer.end();
-  }
+  if (options.dlq) result = await replayDeadLetterStream(ctx, options, writer);
+  else if (options.dryRun) result = listDeliverable(ctx, options, writer);
+  else result = await publishDeliverable(ctx, options, writer);
+  // Not on a failure: a refused database must not print an empty list (`[]`) before its error.
+  writer.end();
   // Like ingest: with -q and no --format asked, a success prints nothing (a quiet cron line).
   const wanted = options.format !== undefined || !ctx.globals.quiet;
   if (!perEvent && result.summary && wanted) writeRecords([result.summary], format, ctx.io.stdout, { single: true });

@@ -172,6 +172,11 @@ export class OutboxStore {
     }
   }
 
+  /** How many events of unpayable claims this store has met (and marked failed): they count as failed deliveries. */
+  get unpayableCount(): number {
+    return this.poisoned.size;
+  }
+
   /** Frees what `owner` claimed and did not record (a publish stopped part way). */
   releaseLeases(owner: string): void {
     this.releaseOwned.run({ owner });

@@ -46,8 +46,11 @@ interface Page {
  */
 export async function drainOutbox(session: NatsSession, store: OutboxStore, options: DrainOptions = {}): Promise<DrainResult> {
   const owner = randomUUID();
+  const unpayableBefore = store.unpayableCount;
   try {
-    return await drainClaimed(session, store, owner, options);
+    const result = await drainClaimed(session, store, owner, options);
+    // An unpayable claim's event was marked failed instead of being sent: a failure like any other.
+    return { ...result, failed: result.failed + store.unpayableCount - unpayableBefore };
   } finally {
     store.releaseLeases(owner);
   }

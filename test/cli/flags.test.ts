@@ -17,6 +17,7 @@ const READERS = [
   ['report', 'top-providers'],
   ['report', 'rejections'],
   ['replay', '--dry-run'],
+  ['replay', '--dry-run', '--format', 'json'],
   // Refused before any connection is tried: nothing listens on this port.
   ['replay', '--nats', 'nats://127.0.0.1:1'],
 ];
@@ -31,6 +32,7 @@ describe('a --db that does not exist', () => {
     expect(human).toBe(`claims: no database at ${typo}; create one with: claims ingest FILE --db ${typo}`);
     expect(JSON.parse(json!)).toMatchObject({ level: 50, msg: `no database at ${typo}; create one with: claims ingest FILE --db ${typo}` });
     expect(rest).toEqual([]);
+    expect(result.stdout).toBe('');
     expect(existsSync(typo)).toBe(false);
   });
 

@@ -210,6 +210,9 @@ describe('a poison claim with a real broker', () => {
 
       const replay = await run(['replay', '--nats', server.url, '--format', 'json']);
       expect(replay.stderr).not.toMatch(/\n\s+at |unexpected error/);
+      // The poison event is a failed delivery: counted, and the exit code says not everything went out.
+      expect(replay.code).toBe(4);
+      expect(JSON.parse(replay.stdout)).toMatchObject({ events_published: 2, events_failed: 1 });
       const summary = JSON.parse((await run(['report', 'summary', '--format', 'json'])).stdout);
       expect(summary).toMatchObject({ events_published: 2, events_failed: 1, events_pending: 0 });
       const raw = new Database(ws.db);

@@ -97,6 +97,9 @@ async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
       relax_quotes: true,
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_BYTES,
+      // Either line end, in any mix: csv-parse would otherwise take the first one it meets as the only
+      // one, and glue an LF line of a CRLF file to the next.
+      record_delimiter: ['\r\n', '\n'],
     }),
   );
   stream.once('error', (error) => parser.destroy(error));

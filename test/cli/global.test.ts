@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, claims, FIXTURE, Workspace } from '../helpers/cli.js';
 import { cells, csv } from '../helpers/inputs.js';
+import { failureLines } from '../helpers/main.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -99,7 +100,7 @@ describe('exit codes', () => {
   it('1 when the database cannot be opened', async () => {
     const result = await claims(['ingest', FIXTURE, '--db', ws.path('no/such/dir/claims.db')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^claims: cannot open database .*no\/such\/dir\/claims\.db/);
+    expect(failureLines(result.stderr)).toEqual([expect.stringMatching(/^cannot open database .*no\/such\/dir\/claims\.db/)]);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../helpers/cli.js';
 import { cells, csv, HEADER, jsonRow } from '../helpers/inputs.js';
+import { failureLines } from '../helpers/main.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -39,14 +40,24 @@ describe('header matching', () => {
     expect(lines.map((l: { service_date: string }) => l.service_date)).toEqual(['2018-03-28', '2018-03-28']);
   });
 
+  it('reads a file whose lines end in CRLF and LF mixed, each line a row', async () => {
+    const crlf = csv([cells(), cells({ procedure: 'D0210' })], HEADER, '\r\n');
+    const [header, first, second] = crlf.split('\r\n');
+    // An LF line between CRLF lines (a file edited by hand, or two exports glued together).
+    const file = ws.file('mixed.csv', `${header}\r\n${first}\n${second}\r\n`);
+    expect((await ws.run(['ingest', file])).code).toBe(0);
+    expect(await stored()).toMatchObject({ claims: 1, lines: 2 });
+  });
+
   it('refuses an input missing a required column before writing any row, naming missing and found headers', async () => {
     const header = HEADER.filter((h) => h !== 'Allowed fees');
     const rows = [cells().filter((_, i) => HEADER[i] !== 'Allowed fees')];
     const file = ws.file('missing.csv', csv(rows, header));
     const result = await ws.run(['ingest', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('missing.csv: missing required column allowed_fees');
-    expect(result.stderr).toContain('headers found: "service date", "submitted procedure"');
+    const [failure] = failureLines(result.stderr);
+    expect(failure).toContain('missing.csv: missing required column allowed_fees');
+    expect(failure).toContain('headers found: "service date", "submitted procedure"');
     expect(await stored()).toMatchObject({ claims: 0, lines: 0 });
   });
 

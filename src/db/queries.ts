@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from './open.js';
+import type { Db } from './client.js';
 import type { RunStatus } from './run-statuses.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
 

@@ -1,7 +1,5 @@
 import { formatCents } from '../domain/money.js';
-import { ClaimLookup, IngestStore } from '../db/ingest-store.js';
-import { openDb, openDbReadOnly, type Db } from '../db/open.js';
-import { OutboxStore } from '../db/outbox-store.js';
+import { SqliteStorage } from '../db/storage.js';
 import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
 import { natsSettings } from '../events/connection.js';
 import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
@@ -43,15 +41,15 @@ async function ingestSources(
   options: IngestCommandOptions,
   stop: AbortSignal,
 ): Promise<number> {
-  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
+  const storage = options.dryRun ? SqliteStorage.openReadOnly(ctx.globals.db) : SqliteStorage.open(ctx.globals.db, ctx.log);
   let result: IngestResult<IngestDeliveryOutcome>;
   // Opened inside the try, so a failure to open one still closes those opened before it.
   let events: IngestDelivery | null = null;
   let rejectsFile: RejectsFile | null = null;
   let progress: Awaited<ReturnType<typeof startProgress>> | null = null;
   try {
-    const sink = db && !options.dryRun ? new IngestStore(db) : null;
-    events = sink && db ? await IngestDelivery.start(new OutboxStore(db), natsSettings(ctx.globals), ctx.log) : null;
+    const sink = storage && !options.dryRun ? storage.ingestSink() : null;
+    events = sink && storage ? await IngestDelivery.start(storage.outbox(), natsSettings(ctx.globals), ctx.log) : null;
     rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
     // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
     const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
@@ -64,7 +62,7 @@ async function ingestSources(
       today: localDate(new Date()),
       maxErrors: options.maxErrors ?? null,
       stdin: ctx.io.stdin,
-      storage: sink ? { sink } : { dryRun: { lookup: db ? safeLookup(db) : null } },
+      storage: sink ? { sink } : { dryRun: { lookup: storage?.claimLookup() ?? null } },
       events,
       rejects: rejectsFile,
       stop,
@@ -80,7 +78,7 @@ async function ingestSources(
   } finally {
     await events?.close();
     progress?.stop();
-    db?.$client.close();
+    storage?.close();
   }
 
   const { runs: summaries, events: eventsOutcome } = result;
@@ -126,15 +124,6 @@ const EXIT_BY_VERDICT: Record<IngestVerdict, number> = {
 
 function exitCode(verdict: IngestVerdict): number {
   return EXIT_BY_VERDICT[verdict];
-}
-
-/** A database made before the tables existed has nothing to be a duplicate of. */
-function safeLookup(db: Db): ClaimLookup | null {
-  try {
-    return new ClaimLookup(db);
-  } catch {
-    return null;
-  }
 }
 
 /** The human line about payment events. */

@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildRuleSet } from '../../src/domain/rules.js';
 import { settleClaim, warningFindings } from '../../src/ingest/group.js';
 import { RowNormaliser, type InputRow } from '../../src/ingest/normalise.js';
+import { readRecords } from '../../src/ingest/read.js';
+import { rejectionRecord } from '../../src/ingest/rejects.js';
 import { validateInput, type ValidatedRow } from '../../src/ingest/validate.js';
 import { emptyBatch, isBatchFull, ROWS_PER_BATCH, writeBatch } from '../../src/ingest/write.js';
 import { cells, HEADER } from '../helpers/inputs.js';
@@ -122,5 +125,30 @@ describe('write stage', () => {
   it('calls a batch full at ROWS_PER_BATCH rows', () => {
     expect(isBatchFull({ ...emptyBatch(), rows: ROWS_PER_BATCH - 1 })).toBe(false);
     expect(isBatchFull({ ...emptyBatch(), rows: ROWS_PER_BATCH })).toBe(true);
+  });
+});
+
+describe('read and normalise stages', () => {
+  it('reads CSV from stdin in batches of records, and normalises the header away', async () => {
+    const batches = [];
+    for await (const batch of readRecords('-', 'csv', Readable.from([`${HEADER.join(',')}\n${cells().join(',')}\n`]))) batches.push(batch);
+    const records = batches.flat();
+    expect(records.map((r) => r.row)).toEqual([1, 2]);
+    const normaliser = new RowNormaliser('-');
+    const rows = records.map((r) => normaliser.normalise(r));
+    expect(rows[0]).toBeNull();
+    expect(rows[1]).toMatchObject({ row: 2, fields: { provider_npi: '1497775530', submitted_procedure: 'D0180' }, structuralIssue: null });
+    expect(normaliser.columns).toEqual(HEADER);
+  });
+});
+
+describe('rejects sink', () => {
+  it('records a rejected row with a fingerprint that finds the same bad row again, and only then', async () => {
+    const [row] = normalised([cells({ npi: '1' })]).rows;
+    const issues = [{ rule: 'npi_format', field: 'provider_npi' as const, value: '1', message: 'bad', severity: 'error' as const }];
+    const record = rejectionRecord('a.csv', row!, issues);
+    expect(record).toMatchObject({ source: 'a.csv', row: 2, errors: [{ rule: 'npi_format', field: 'provider_npi', value: '1', message: 'bad' }] });
+    expect(rejectionRecord('a.csv', row!, issues).fingerprint).toBe(record.fingerprint);
+    expect(rejectionRecord('b.csv', row!, issues).fingerprint).not.toBe(record.fingerprint);
   });
 });

@@ -1,7 +1,7 @@
 import { AdjacentGrouper } from '../domain/grouping.js';
 import type { RuleSet } from '../domain/rules.js';
 import { InputRefusedError, InterruptedError, type StopSignal } from '../errors.js';
-import { settleClaim, warningFindings, type RejectedRow } from './group.js';
+import { settleClaim, warningFindings } from './group.js';
 import { RowNormaliser } from './normalise.js';
 import type { DuplicateLookup, IngestSink, RejectsSink } from './ports.js';
 import { readRecords, type InputFormat } from './read.js';
@@ -74,37 +74,9 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
 
   const normaliser = new RowNormaliser(source);
   const grouper = new AdjacentGrouper<ValidatedRow>((row) => row.groupKey);
+  const settling = { source, rejects: deps.rejects };
   let totals = NO_TOTALS;
   let batch = emptyBatch();
-
-  /** A claim's rows, settled into the batch. */
-  const settle = (rows: ValidatedRow[]): void => {
-    totals = countWarnings(totals, warningFindings(rows));
-    const settled = settleClaim(rows);
-    if (settled.kind === 'stored') {
-      batch.claims.push(settled.claim);
-      batch.rows += rows.length;
-      return;
-    }
-    reject(batch, settled.rows);
-    totals = countRejectedClaim(totals, settled.rows.map((r) => ({ row: r.input.row, issues: r.errors })));
-    if (options.maxErrors !== null && totals.rowsRejected > options.maxErrors) {
-      throw new InputRefusedError(source, `more than ${options.maxErrors} rows rejected (--max-errors); nothing of it was kept`);
-    }
-  };
-
-  const reject = (into: Batch, rows: readonly RejectedRow[]): void => {
-    for (const { input, errors } of rows) {
-      into.rejections.push(rejectionRecord(source, input, errors));
-      deps.rejects?.write(normaliser.columns ?? [], input, errors);
-    }
-    into.rows += rows.length;
-  };
-
-  const write = async (): Promise<void> => {
-    totals = countWritten(totals, await writeBatch(target, batch));
-    batch = emptyBatch();
-  };
 
   try {
     for await (const records of untilStopped(readRecords(source, options.format, deps.stdin), deps.stop)) {
@@ -113,15 +85,24 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
         if (input === null) continue;
         totals = countRowsRead(totals, 1);
         const claimRows = grouper.push(validateInput(input, { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber }));
-        if (claimRows) settle(claimRows);
+        if (claimRows) {
+          totals = settle(totals, claimRows, { ...settling, batch, columns: normaliser.columns ?? [] });
+          refuseIfTooManyRejected(totals, options.maxErrors, source);
+        }
       }
-      if (isBatchFull(batch)) await write();
+      if (isBatchFull(batch)) {
+        totals = countWritten(totals, await writeBatch(target, batch));
+        batch = emptyBatch();
+      }
       deps.onProgress?.(totals.rowsRead);
     }
     if (normaliser.columns === null) throw new InputRefusedError(source, 'no header row: the input is empty');
     const lastClaim = grouper.flush();
-    if (lastClaim) settle(lastClaim);
-    await write();
+    if (lastClaim) {
+      totals = settle(totals, lastClaim, { ...settling, batch, columns: normaliser.columns });
+      refuseIfTooManyRejected(totals, options.maxErrors, source);
+    }
+    totals = countWritten(totals, await writeBatch(target, batch));
     deps.onProgress?.(totals.rowsRead);
     if (!sink || runId === null) return summary(totals, 'dry_run');
     totals = countAccepted(totals, await sink.acceptRun(runId, runCounts(totals), now()));
@@ -140,6 +121,41 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
     }
     if (!(error instanceof InputRefusedError)) throw error;
     return summary(countRefused(totals), 'refused', error.message);
+  }
+}
+
+interface SettleInto {
+  source: string;
+  batch: Batch;
+  /** The input's header, for the rejects sink. */
+  columns: readonly string[];
+  rejects: RejectsSink | null;
+}
+
+/**
+ * A claim's rows through the group stage: the claim into the batch, or its rows into the batch's
+ * rejections and the rejects sink. Returns the new totals.
+ */
+function settle(totals: RunTotals, rows: readonly ValidatedRow[], into: SettleInto): RunTotals {
+  const withWarnings = countWarnings(totals, warningFindings(rows));
+  const settled = settleClaim(rows);
+  if (settled.kind === 'stored') {
+    into.batch.claims.push(settled.claim);
+    into.batch.rows += rows.length;
+    return withWarnings;
+  }
+  for (const { input, errors } of settled.rows) {
+    into.batch.rejections.push(rejectionRecord(into.source, input, errors));
+    into.rejects?.write(into.columns, input, errors);
+  }
+  into.batch.rows += settled.rows.length;
+  return countRejectedClaim(withWarnings, settled.rows.map((r) => ({ row: r.input.row, issues: r.errors })));
+}
+
+/** --max-errors: past it, the input is refused whole (its totals say how far it got). */
+function refuseIfTooManyRejected(totals: RunTotals, maxErrors: number | null, source: string): void {
+  if (maxErrors !== null && totals.rowsRejected > maxErrors) {
+    throw new InputRefusedError(source, `more than ${maxErrors} rows rejected (--max-errors); nothing of it was kept`);
   }
 }
 

@@ -63,12 +63,13 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   const sink = 'sink' in deps.storage ? deps.storage.sink : null;
   const runId = sink ? await sink.startRun(source, options.format, now()) : null;
   const target: WriteTarget = sink && runId !== null ? { sink, runId } : { lookup: 'dryRun' in deps.storage ? deps.storage.dryRun.lookup : null };
+  // In this order: logs print a run's fields as they come, its id first.
   const summary = (totals: RunTotals, status: RunSummary['status'], error: string | null = null): RunSummary => ({
-    ...totals,
     runId,
     source,
     inputFormat: options.format,
     status,
+    ...totals,
     error,
   });
 

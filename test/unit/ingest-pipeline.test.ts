@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildRuleSet } from '../../src/domain/rules.js';
 import { InterruptedError } from '../../src/errors.js';
-import { ingestInputs, verdict } from '../../src/ingest/ingest.js';
+import { ingestInputs, runLogFields, verdict } from '../../src/ingest/ingest.js';
 import { ingestInput, type IngestStorage, type RunSummary } from '../../src/ingest/pipeline.js';
 import type { RejectsSink } from '../../src/ingest/ports.js';
 import { STDIN } from '../../src/ingest/read.js';
@@ -67,6 +67,25 @@ describe('ingestInput (one input through the stages, into a sink)', () => {
     expect(sink.runs.get(1)).toMatchObject({ status: 'refused' });
     expect(sink.claims.size).toBe(0);
     expect(sink.rejections).toEqual([]);
+  });
+
+  it('logs a run by its counts only, its id first (a pretty log prints them in this order)', async () => {
+    const summary = await run(csv([cells(), cells({ npi: '1' })]), { sink: new FakeSink() });
+    expect(Object.keys(runLogFields(summary))).toEqual([
+      'runId',
+      'source',
+      'inputFormat',
+      'status',
+      'rowsRead',
+      'rowsRejected',
+      'claimsStored',
+      'claimsDuplicate',
+      'claimsRejected',
+      'linesStored',
+      'netFeeCents',
+      'warnings',
+      'error',
+    ]);
   });
 
   it('refuses an empty input', async () => {

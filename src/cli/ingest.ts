@@ -66,8 +66,9 @@ async function ingestSources(
       events,
       rejects: rejectsFile,
       stop,
+      onInputStarted: (source, format) => ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started'),
       onProgress: (source, rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
-      log: ctx.log,
+      onInputFinished: (summary) => logFinished(ctx, summary),
     });
     rejectsFile?.commit();
   } catch (error) {
@@ -84,7 +85,10 @@ async function ingestSources(
   const { runs: summaries, events: eventsOutcome } = result;
   // After the spinner is gone: a refusal shows even with -q; the rest is the human summary.
   for (const summary of summaries) {
-    if (summary.status === 'refused') reportFailure(ctx, summary.error ?? 'input refused', runLogFields(summary));
+    if (summary.status === 'refused') {
+      const { error, ...counts } = runLogFields(summary);
+      reportFailure(ctx, error ?? 'input refused', counts);
+    }
     else note(ctx, humanSummary(summary));
   }
   const message = eventsOutcome ? deliveryMessage(eventsOutcome, summaries) : null;
@@ -113,6 +117,15 @@ function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
   };
   for (const name of names) process.on(name, onSignal);
   return { stop: controller.signal, dispose };
+}
+
+/** Rejected rows need someone's attention: a warning, which -q keeps. A refusal is reported after the spinner. */
+function logFinished(ctx: CommandContext, summary: RunSummary): void {
+  if (summary.status === 'completed' && summary.rowsRejected > 0) {
+    ctx.log.warn(runLogFields(summary), `ingest finished with rejected rows: see claims report rejections --run ${summary.runId}`);
+  } else if (summary.status !== 'refused') {
+    ctx.log.info(runLogFields(summary), 'ingest finished');
+  }
 }
 
 const EXIT_BY_VERDICT: Record<IngestVerdict, number> = {

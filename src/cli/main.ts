@@ -27,7 +27,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const message = known ? known.message : `unexpected error: ${(error as Error).message ?? String(error)}`;
     if (outcome.ctx) {
       reportFailure(outcome.ctx, message);
-      outcome.ctx.log.debug({ err: error }, 'stack of the failure');
+      outcome.ctx.log.debug({ stack: (error as Error).stack ?? String(error) }, 'stack of the failure');
     } else {
       io.stderr.write(`claims: ${message}\n`);
     }

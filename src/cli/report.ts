@@ -59,7 +59,7 @@ export async function summaryCommand(ctx: CommandContext, options: FormatOption)
       record.dlq_depth = await withNatsSession(settings, ctx.log, (session) => deadLetterDepth(session.jsm));
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
-      ctx.io.stderr.write(`claims: ${error.message}; dlq_depth unknown\n`);
+      ctx.log.warn(`${error.message}; dlq_depth unknown`);
       exitCode = EXIT.eventsUnpublished;
     }
   }

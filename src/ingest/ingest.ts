@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { RuleSet } from '../domain/rules.js';
 import { InterruptedError, type StopSignal } from '../errors.js';
 import { ingestInput, type IngestStorage, type RunSummary } from './pipeline.js';
@@ -21,8 +20,10 @@ export interface IngestInputsOptions<Events extends { unpublished: boolean }> {
   rejects?: RejectsSink | null;
   /** Aborted (with the signal's name as reason) to stop after the batch in hand. */
   stop?: AbortSignal;
+  onInputStarted?: (input: string, format: InputFormat) => void;
   onProgress?: (input: string, rowsRead: number) => void;
-  log: Pick<Logger, 'debug' | 'info'>;
+  /** Each input's run as it ends, before its events are delivered. */
+  onInputFinished?: (run: RunSummary) => void;
 }
 
 /** What decides the exit code, most serious first: a refused input, rejected rows, undelivered events. */
@@ -42,12 +43,12 @@ export interface IngestResult<Events> {
 export async function ingestInputs<Events extends { unpublished: boolean }>(
   options: IngestInputsOptions<Events>,
 ): Promise<IngestResult<Events>> {
-  const { stop, log } = options;
+  const { stop } = options;
   const runs: RunSummary[] = [];
   for (const source of options.inputs) {
     if (stop?.aborted) throw new InterruptedError(stop.reason as StopSignal);
     const format = inputFormatFor(source, options.inputFormat);
-    log.debug({ source, format, dryRun: !('sink' in options.storage) }, 'ingest started');
+    options.onInputStarted?.(source, format);
     const run = await ingestInput(
       { source, format, rules: options.rules, today: options.today, maxErrors: options.maxErrors },
       {
@@ -58,7 +59,7 @@ export async function ingestInputs<Events extends { unpublished: boolean }>(
         onProgress: (rows) => options.onProgress?.(source, rows),
       },
     );
-    if (run.status !== 'refused') log.info(runLogFields(run), 'ingest finished');
+    options.onInputFinished?.(run);
     runs.push(run);
     // Only an accepted input's events are deliverable; publish them before reading the next input.
     if (run.status === 'completed') await options.events?.deliver();
@@ -74,7 +75,7 @@ export function verdict(runs: readonly RunSummary[], eventsUnpublished: boolean)
   return 'ok';
 }
 
-/** Counts only: row values can hold subscriber numbers, which stay out of info-level logs. */
+/** Counts only: row values can hold subscriber numbers, which stay out of info-level logs. Run id first. */
 export function runLogFields(run: RunSummary) {
   const { sampleRejections: _rejections, sampleWarnings: _warnings, ...counts } = run;
   return counts;

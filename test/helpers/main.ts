@@ -38,3 +38,19 @@ export async function runMain(args: string[], options: InProcessOptions = {}): P
   const code = await main(args, { stdout, stderr, stdin: Readable.from([options.stdin ?? '']), env });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
+
+/**
+ * The failures shown on stderr, one per line: a `claims: …` line, or a JSON log entry at error level
+ * (`msg`). Any other line fails the test: a failure must read as exactly one line.
+ */
+export function failureLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      if (line.startsWith('claims: ')) return line.slice('claims: '.length);
+      const entry = JSON.parse(line) as { level: number; msg: string };
+      if (entry.level < 50) throw new Error(`not a failure line: ${line}`);
+      return entry.msg;
+    });
+}

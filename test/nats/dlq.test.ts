@@ -125,7 +125,7 @@ describe('claims report summary with NATS', () => {
     const summary = await ws.run(['report', 'summary', '--format', 'json', '--nats', server.url]);
     expect(summary.code).toBe(4);
     expect(JSON.parse(summary.stdout)).toMatchObject({ claims: 3, events_published: 3, dlq_depth: null });
-    expect(summary.stderr).toContain(`claims: cannot connect to NATS at ${server.url}`);
+    expect(summary.stderr).toContain(`cannot connect to NATS at ${server.url}`);
     expect(summary.stderr).toContain('dlq_depth unknown');
   });
 

@@ -17,7 +17,6 @@ const rules = (() => {
   if (!parsed.ok) throw new Error(parsed.message);
   return parsed.value;
 })();
-const silent = { debug: () => {}, info: () => {} };
 
 function run(text: string, storage: IngestStorage, extra: { maxErrors?: number; rejects?: RejectsSink; stop?: AbortSignal } = {}) {
   return ingestInput(
@@ -125,8 +124,26 @@ describe('ingestInputs (the library entry point)', () => {
   it('ingests each input as its own run, delivering events after each accepted one only', async () => {
     const sink = new FakeSink();
     const delivery = events(false);
+    const seen: string[] = [];
     const stdin = Readable.from([csv([cells({ subscriber: '99' })])]);
-    const result = await ingestInputs({ inputs: [FIXTURE, STDIN], rules, today: TODAY, maxErrors: null, stdin, storage: { sink }, events: delivery, log: silent });
+    const result = await ingestInputs({
+      inputs: [FIXTURE, STDIN],
+      rules,
+      today: TODAY,
+      maxErrors: null,
+      stdin,
+      storage: { sink },
+      events: {
+        deliver: async () => {
+          seen.push('deliver');
+          await delivery.deliver();
+        },
+        outcome: delivery.outcome,
+      },
+      onInputStarted: (input, format) => seen.push(`start ${input === STDIN ? '-' : 'fixture'} ${format}`),
+      onInputFinished: (run) => seen.push(`finish ${run.runId}`),
+    });
+    expect(seen).toEqual(['start fixture csv', 'finish 1', 'deliver', 'start - csv', 'finish 2', 'deliver']);
     expect(result.runs.map((r) => [r.runId, r.status, r.claimsStored])).toEqual([
       [1, 'completed', 1],
       [2, 'completed', 1],
@@ -139,7 +156,7 @@ describe('ingestInputs (the library entry point)', () => {
   it('goes on after a refused input, without delivering for it, and says the input was refused', async () => {
     const sink = new FakeSink();
     const delivery = events(false);
-    const result = await ingestInputs({ inputs: [STDIN, FIXTURE], rules, today: TODAY, maxErrors: null, stdin: Readable.from(['']), storage: { sink }, events: delivery, log: silent });
+    const result = await ingestInputs({ inputs: [STDIN, FIXTURE], rules, today: TODAY, maxErrors: null, stdin: Readable.from(['']), storage: { sink }, events: delivery });
     expect(result.runs.map((r) => r.status)).toEqual(['refused', 'completed']);
     expect(delivery.delivered).toEqual([1]);
     expect(result.verdict).toBe('input_refused');
@@ -162,7 +179,6 @@ describe('ingestInputs (the library entry point)', () => {
       stdin: Readable.from([csv([cells(), cells({ subscriber: '99', npi: '1' })])]),
       storage: { sink: new FakeSink() },
       events: events(true),
-      log: silent,
     });
     expect(result.runs[0]).toMatchObject({ claimsStored: 1, rowsRejected: 1 });
     expect(result.verdict).toBe('rows_rejected');
@@ -172,7 +188,7 @@ describe('ingestInputs (the library entry point)', () => {
     const stop = new AbortController();
     stop.abort('SIGINT');
     await expect(
-      ingestInputs({ inputs: [FIXTURE], rules, today: TODAY, maxErrors: null, stdin: Readable.from([]), storage: { sink: new FakeSink() }, stop: stop.signal, log: silent }),
+      ingestInputs({ inputs: [FIXTURE], rules, today: TODAY, maxErrors: null, stdin: Readable.from([]), storage: { sink: new FakeSink() }, stop: stop.signal }),
     ).rejects.toBeInstanceOf(InterruptedError);
   });
 });

@@ -41,7 +41,6 @@ describe('ingestInputs into SQLite', () => {
         stdin: Readable.from([text]),
         storage: sink ? { sink } : { dryRun: { lookup: storage?.claimLookup() ?? null } },
         events,
-        log,
       });
     } finally {
       storage?.close();

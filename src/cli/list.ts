@@ -1,7 +1,7 @@
 import { countClaims, countLines, listClaims, listLines, type ClaimFilters } from '../db/queries.js';
 import { openExistingDb } from '../db/open.js';
 import { EXIT } from '../errors.js';
-import { createRecordWriter, defaultFormat, withMoney, type OutputFormat } from '../output/records.js';
+import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns, type OutputFormat } from '../output/records.js';
 import { plural, type CommandContext } from './context.js';
 
 export interface ListOptions extends ClaimFilters {
@@ -21,7 +21,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     const page = ctx.io.stdout.isTTY && options.limit === undefined ? pageSize(ctx.io.stdout.rows) : undefined;
     const filters = { ...options, limit: page ?? options.limit };
     const rows = options.lines ? listLines(db, filters) : listClaims(db, filters);
-    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
+    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: withMoneyColumns(rows.columns) });
     let shown = 0;
     for (const row of rows) {
       writer.write(withMoney(row));

@@ -51,7 +51,7 @@ function buildProgram(io: Io, outcome: Outcome): Command {
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')
-    .addOption(new Option('--db <path>', 'SQLite database file').env('CLAIMS_DB').default('./claims.db'))
+    .addOption(new Option('--db <path>', 'SQLite database file').env('CLAIMS_DB').default('./claims.db').argParser(nonEmpty))
     .addOption(new Option('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'))
     .addOption(new Option('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'))
     .addOption(
@@ -258,6 +258,12 @@ Examples:
 }
 
 const SHELLS = ['bash', 'zsh'] as const;
+
+/** An empty path (`CLAIMS_DB=` in a crontab) is a mistake, not the current directory. */
+function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);

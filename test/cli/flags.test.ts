@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURE, Workspace } from '../helpers/cli.js';
+import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
 import { failureLines, runMain } from '../helpers/main.js';
 
 let ws: Workspace;
@@ -55,6 +55,16 @@ describe('a --db that does not exist', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).not.toContain('no database');
     expect(existsSync(typo)).toBe(false);
+  });
+});
+
+describe('an empty --db', () => {
+  it('is a usage error, from the flag or from CLAIMS_DB (an empty line in a crontab), creating nothing', async () => {
+    expect((await runMain(['list', '--db', ''])).code).toBe(2);
+    const fromEnv = await claims(['ingest', FIXTURE], { env: { CLAIMS_DB: '' }, cwd: ws.dir });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("from env 'CLAIMS_DB' is invalid. must not be empty");
+    expect(existsSync(ws.path('claims.db'))).toBe(false);
   });
 });
 

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { ClaimFilters, ClaimRow, LineRow, ReportQueries } from '../output/ports.js';
+import type { ClaimFilters, Listing, ReportQueries } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
 import { ClaimLookup, IngestStore } from './ingest-store.js';
 import { openDb, openDbReadOnly, openExistingDb } from './open.js';
 import { OutboxStore } from './outbox-store.js';
-import { countClaims, countLines, listClaims, listLines, listRejections, listRuns, topProviders, totals } from './queries.js';
+import { countClaims, countLines, listClaims, listLines, listRejections, listRuns, topProviders, totals, type Rows } from './queries.js';
 
 /** Rows per page of a streamed listing: one await per page. */
 const PAGE_ROWS = 1_000;
@@ -55,8 +55,8 @@ export class SqliteStorage {
     return {
       countClaims: async (f: ClaimFilters) => countClaims(db, f),
       countLines: async (f: ClaimFilters) => countLines(db, f),
-      listClaims: (f: ClaimFilters) => pages<ClaimRow>(() => listClaims(db, f)),
-      listLines: (f: ClaimFilters) => pages<LineRow>(() => listLines(db, f)),
+      listClaims: (f: ClaimFilters) => listing(listClaims(db, f)),
+      listLines: (f: ClaimFilters) => listing(listLines(db, f)),
       topProviders: async (f) => topProviders(db, f),
       totals: async () => totals(db),
       listRejections: async (f) => listRejections(db, f),
@@ -69,9 +69,13 @@ export class SqliteStorage {
   }
 }
 
-async function* pages<T>(rows: () => Iterable<T>): AsyncGenerator<T[]> {
+function listing<T>(rows: Rows<T>): Listing<T> {
+  return { columns: rows.columns, pages: pages(rows) };
+}
+
+async function* pages<T>(rows: Iterable<T>): AsyncGenerator<T[]> {
   let page: T[] = [];
-  for (const row of rows()) {
+  for (const row of rows) {
     page.push(row);
     if (page.length >= PAGE_ROWS) {
       yield page;

@@ -10,13 +10,19 @@ export interface ReportQueries {
   countClaims(f: ClaimFilters): Promise<number>;
   countLines(f: ClaimFilters): Promise<number>;
   /** The stored claims (or their lines), page by page, in bounded memory. */
-  listClaims(f: ClaimFilters): AsyncIterable<ClaimRow[]>;
-  listLines(f: ClaimFilters): AsyncIterable<LineRow[]>;
+  listClaims(f: ClaimFilters): Listing<ClaimRow>;
+  listLines(f: ClaimFilters): Listing<LineRow>;
   topProviders(f: { limit: number; from?: string; to?: string }): Promise<ProviderTotal[]>;
   /** Every count of the same moment. */
   totals(): Promise<Totals>;
   listRejections(f: { run?: number; limit?: number }): Promise<RejectionRow[]>;
-  listRuns(f: { status?: RunStatus; limit?: number }): Promise<RunRow[]>;
+  listRuns(f: { status?: RunStatus; limit?: number }): Promise<{ columns: string[]; rows: RunRow[] }>;
+}
+
+/** Rows streamed a page at a time, with their columns known before the first (an empty result still has them). */
+export interface Listing<T> {
+  columns: string[];
+  pages: AsyncIterable<T[]>;
 }
 
 export interface ClaimFilters {

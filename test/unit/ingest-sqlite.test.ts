@@ -58,10 +58,18 @@ describe('ingestInputs into SQLite', () => {
     try {
       const reports = storage.reports();
       expect(await reports.totals()).toMatchObject({ claims: 2, lines: 3, events_pending: 2 });
+      const claims = reports.listClaims({});
+      expect(claims.columns).toContain('subscriber_number');
       const pages = [];
-      for await (const page of reports.listClaims({})) pages.push(page);
+      for await (const page of claims.pages) pages.push(page);
       expect(pages.flat().map((c) => c.subscriber_number).sort()).toEqual(['3730189502', '99']);
       expect(await reports.countLines({ procedure: 'd0210' })).toBe(1);
+      const empty = reports.listLines({ procedure: 'D9999' });
+      expect(empty.columns).toContain('line_index');
+      const none = [];
+      for await (const page of empty.pages) none.push(...page);
+      expect(none).toEqual([]);
+      expect((await reports.listRuns({})).rows.map((r) => r.status)).toEqual(['completed']);
     } finally {
       storage.close();
     }

@@ -1,14 +1,15 @@
 import { formatCents } from '../domain/money.js';
-import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
-import type { EventCounts } from '../db/outbox-store.js';
-import { openDb, openDbReadOnly, type Db } from '../db/open.js';
+import { SqliteStorage } from '../db/storage.js';
 import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
-import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
-import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
+import { natsSettings } from '../events/connection.js';
+import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
+import type { EventCounts } from '../events/ports.js';
+import { ingestInputs, runLogFields, type IngestResult, type IngestVerdict } from '../ingest/ingest.js';
+import type { RunSummary } from '../ingest/pipeline.js';
+import { STDIN, type InputFormat } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
 import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
-import { IngestEvents, NO_EVENTS, type IngestEventsOutcome } from './ingest-events.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
@@ -40,49 +41,35 @@ async function ingestSources(
   options: IngestCommandOptions,
   stop: AbortSignal,
 ): Promise<number> {
-  const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
-  const today = localDate(new Date());
-  const summaries: RunSummary[] = [];
-  let eventsOutcome: IngestEventsOutcome | null = null;
+  const storage = options.dryRun ? SqliteStorage.openReadOnly(ctx.globals.db) : SqliteStorage.open(ctx.globals.db, ctx.log);
+  let result: IngestResult<IngestDeliveryOutcome>;
   // Opened inside the try, so a failure to open one still closes those opened before it.
-  let events: IngestEvents | null = null;
+  let events: IngestDelivery | null = null;
   let rejectsFile: RejectsFile | null = null;
   let progress: Awaited<ReturnType<typeof startProgress>> | null = null;
   try {
-    const store = db && !options.dryRun ? new IngestStore(db) : null;
-    events = store && db ? await IngestEvents.start(ctx, db) : null;
-    const lookup = db && options.dryRun ? safeLookup(db) : null;
+    const sink = storage && !options.dryRun ? storage.ingestSink() : null;
+    events = sink && storage ? await IngestDelivery.start(storage.outbox(), natsSettings(ctx.globals), ctx.log) : null;
     rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
     // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
     const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
     if (typing) note(ctx, 'claims: reading claim lines from the terminal; end with Ctrl-D (or give a file: claims ingest FILE)');
     progress = wantsProgress(ctx) && !typing ? await startProgress(ctx.io.stderr, { colour: ctx.colour }) : null;
-    for (const source of sources) {
-      if (stop.aborted) throw new InterruptedError(stop.reason as StopSignal);
-      const format = inputFormatFor(source, options.inputFormat);
-      ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started');
-      const summary = await ingestInput(
-        { source, format, rules, today, maxErrors: options.maxErrors ?? null, dryRun: options.dryRun },
-        {
-          stdin: ctx.io.stdin,
-          store,
-          lookup,
-          rejectsFile,
-          stop,
-          onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
-        },
-      );
-      // Rejected rows need someone's attention: a warning, which -q keeps.
-      if (summary.status === 'completed' && summary.rowsRejected > 0) {
-        ctx.log.warn(logFields(summary), `ingest finished with rejected rows: see claims report rejections --run ${summary.runId}`);
-      } else if (summary.status !== 'refused') {
-        ctx.log.info(logFields(summary), 'ingest finished');
-      }
-      summaries.push(summary);
-      // Only an accepted input's events are deliverable; publish them before reading the next input.
-      if (summary.status === 'completed') await events?.drain();
-    }
-    eventsOutcome = events?.outcome(summaries) ?? null;
+    result = await ingestInputs({
+      inputs: sources,
+      inputFormat: options.inputFormat,
+      rules,
+      today: localDate(new Date()),
+      maxErrors: options.maxErrors ?? null,
+      stdin: ctx.io.stdin,
+      storage: sink ? { sink } : { dryRun: { lookup: storage?.claimLookup() ?? null } },
+      events,
+      rejects: rejectsFile,
+      stop,
+      onInputStarted: (source, format) => ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started'),
+      onProgress: (source, rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
+      onInputFinished: (summary) => logFinished(ctx, summary),
+    });
     rejectsFile?.commit();
   } catch (error) {
     rejectsFile?.abort();
@@ -92,23 +79,25 @@ async function ingestSources(
   } finally {
     await events?.close();
     progress?.stop();
-    db?.$client.close();
+    storage?.close();
   }
 
+  const { runs: summaries, events: eventsOutcome } = result;
   // After the spinner is gone: a refusal shows even with -q; the rest is the human summary.
   for (const summary of summaries) {
     if (summary.status === 'refused') {
-      const { error, ...counts } = logFields(summary);
+      const { error, ...counts } = runLogFields(summary);
       reportFailure(ctx, error ?? 'input refused', counts);
     }
     else note(ctx, humanSummary(summary));
   }
-  if (eventsOutcome?.message) note(ctx, eventsOutcome.message);
+  const message = eventsOutcome ? deliveryMessage(eventsOutcome, summaries) : null;
+  if (message) note(ctx, message);
   // No --format: on a terminal the human summary above is the output (a table would repeat it),
   // and with -q a success prints nothing at all.
   const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
-  return exitCode(summaries, eventsOutcome?.unpublished ?? false);
+  return exitCode(result.verdict);
 }
 
 /**
@@ -130,20 +119,44 @@ function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
   return { stop: controller.signal, dispose };
 }
 
-function exitCode(summaries: RunSummary[], eventsUnpublished: boolean): number {
-  if (summaries.some((s) => s.status === 'refused')) return EXIT.failure;
-  if (summaries.some((s) => s.rowsRejected > 0)) return EXIT.rowsRejected;
-  if (eventsUnpublished) return EXIT.eventsUnpublished;
-  return EXIT.ok;
+/** Rejected rows need someone's attention: a warning, which -q keeps. A refusal is reported after the spinner. */
+function logFinished(ctx: CommandContext, summary: RunSummary): void {
+  if (summary.status === 'completed' && summary.rowsRejected > 0) {
+    ctx.log.warn(runLogFields(summary), `ingest finished with rejected rows: see claims report rejections --run ${summary.runId}`);
+  } else if (summary.status !== 'refused') {
+    ctx.log.info(runLogFields(summary), 'ingest finished');
+  }
 }
 
-/** A database made before the tables existed has nothing to be a duplicate of. */
-function safeLookup(db: Db): DuplicateLookup | null {
-  try {
-    return new DuplicateLookup(db);
-  } catch {
-    return null;
+const EXIT_BY_VERDICT: Record<IngestVerdict, number> = {
+  input_refused: EXIT.failure,
+  rows_rejected: EXIT.rowsRejected,
+  events_unpublished: EXIT.eventsUnpublished,
+  ok: EXIT.ok,
+};
+
+function exitCode(verdict: IngestVerdict): number {
+  return EXIT_BY_VERDICT[verdict];
+}
+
+/** The human line about payment events. */
+function deliveryMessage(outcome: IngestDeliveryOutcome, summaries: readonly RunSummary[]): string | null {
+  if (!outcome.configured) {
+    return summaries.some((s) => s.claimsStored > 0)
+      ? 'payment events are pending in the outbox: deliver them with `claims replay --nats <url>`'
+      : null;
   }
+  const { published, duplicates, failed, waiting, stopped } = outcome;
+  if (outcome.unavailable) {
+    return `payment events not published (NATS unavailable); ${plural(waiting, 'event')} left to deliver: retry with \`claims replay\``;
+  }
+  return (
+    `payment events: ${plural(published, 'event')} published` +
+    (duplicates > 0 ? ` (${duplicates.toLocaleString('en-US')} already in the stream)` : '') +
+    `, ${failed.toLocaleString('en-US')} failed; ${plural(waiting, 'event')} left to deliver` +
+    (stopped ? ` (stopped: ${stopped})` : '') +
+    (waiting > 0 ? ': retry with `claims replay`' : '')
+  );
 }
 
 function localDate(now: Date): string {
@@ -169,12 +182,6 @@ function summaryRecord(s: RunSummary, events: EventCounts) {
     ...events,
     error: s.error,
   };
-}
-
-/** Counts only: row values can hold subscriber numbers, which stay out of info-level logs. */
-function logFields(s: RunSummary) {
-  const { sampleRejections: _rejections, sampleWarnings: _warnings, ...counts } = s;
-  return counts;
 }
 
 function humanSummary(s: RunSummary): string {

@@ -65,7 +65,7 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
       events_published: result.published,
       events_duplicate: result.duplicates,
       events_failed: result.failed,
-      events_left: store.deliverableCount(),
+      events_left: await store.deliverableCount(),
       stopped: result.stopped,
     };
     ctx.log.info(summary, 'replay finished');

@@ -1,54 +1,22 @@
 import { and, eq, exists, ne, sql } from 'drizzle-orm';
 import type { Claim } from '../domain/types.js';
 import { RunTakenOverError } from '../errors.js';
-import type { Db } from './open.js';
+import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
+import type { Db } from './client.js';
 import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
-import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
+import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
-export interface ClaimToStore {
-  claim: Claim;
-  /** The input row of each line, in line order. */
-  rows: number[];
-}
-
-export interface RejectionToStore {
-  fingerprint: string;
-  source: string;
-  row: number;
-  values: Record<string, string>;
-  errors: RejectionError[];
-}
-
-export interface BatchResult {
-  stored: Claim[];
-  duplicates: number;
-}
-
-/** What a run holds when it is accepted: its own claims and those it adopted. */
-export interface StoredCounts {
-  claimsStored: number;
-  linesStored: number;
-  netFeeCents: number;
-}
-
-export interface RunCounts {
-  rowsRead: number;
-  rowsRejected: number;
-  claimsStored: number;
-  claimsDuplicate: number;
-  claimsRejected: number;
-  linesStored: number;
-  netFeeCents: number;
-}
+// The port's types, where the store's callers expect them.
+export type { BatchResult, ClaimToStore, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 
 const p = (name: string) => sql.placeholder(name);
 
 /**
- * Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
+ * The ingest sink in SQLite. Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
  * the write lock is taken up front, so concurrent processes queue on the busy timeout instead of
  * failing half way, and a killed process leaves whole batches only.
  */
-export class IngestStore {
+export class IngestStore implements IngestSink {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly insertEvent;
@@ -139,7 +107,7 @@ export class IngestStore {
   }
 
   /** Records the run and keeps its lease renewed until it is accepted or abandoned. */
-  startRun(source: string, inputFormat: string, startedAt: string): number {
+  async startRun(source: string, inputFormat: string, startedAt: string): Promise<number> {
     const [run] = this.db
       .insert(runs)
       .values({ source, inputFormat, status: 'running', startedAt, ...runOwner(), leaseExpiresAt: Date.now() + LEASE_MS })
@@ -156,7 +124,7 @@ export class IngestStore {
     return runId;
   }
 
-  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): BatchResult {
+  async writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): Promise<BatchResult> {
     return this.db.transaction(
       () => {
         renewLease(this.db, runId, Date.now());
@@ -225,7 +193,7 @@ export class IngestStore {
    * another run reading the same claims may have adopted some of them, which then count here as
    * duplicates, so every claim is counted stored by exactly one run.
    */
-  acceptRun(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
+  async acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts> {
     this.stopHeartbeat();
     return this.db.transaction(
       (tx) => {
@@ -259,7 +227,7 @@ export class IngestStore {
    * The input was refused, or the command stopped before its end: whatever its batches wrote goes;
    * the run stays as a record of why.
    */
-  abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): void {
+  async abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void> {
     this.stopHeartbeat();
     discardRun(this.db, runId, { ...counts, status, error: reason, finishedAt });
   }
@@ -270,8 +238,8 @@ export class IngestStore {
   }
 }
 
-/** A dry run asks only whether a claim is already stored. */
-export class DuplicateLookup {
+/** A dry run asks only which claims are already stored (read-only: nothing is written). */
+export class ClaimLookup implements DuplicateLookup {
   private readonly find;
   constructor(db: Db) {
     this.find = db
@@ -280,7 +248,7 @@ export class DuplicateLookup {
       .where(eq(claims.claimId, p('claimId')))
       .prepare();
   }
-  isStored(claimId: string): boolean {
-    return this.find.get({ claimId }) !== undefined;
+  async storedAmong(claimIds: readonly string[]): Promise<ReadonlySet<string>> {
+    return new Set(claimIds.filter((claimId) => this.find.get({ claimId }) !== undefined));
   }
 }

@@ -2,15 +2,16 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Logger } from 'pino';
 import { DatabaseError, DatabaseMissingError, environmentFailure, NewerDatabaseError } from '../errors.js';
+import type { Db } from './client.js';
 import { discardInterruptedRuns } from './runs.js';
 import * as schema from './schema.js';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type { Db } from './client.js';
 
 // Resolved from the compiled file (dist/db/open.js), so any working directory finds the migrations.
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));

@@ -1,31 +1,12 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-import { paymentEvent, unpayableAmount, type PaymentClaim } from '../events/payload.js';
-import type { Db } from './open.js';
+import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
+import type { DeliverableEvent, Delivery, EventCounts, OutboxSource, OutboxStatus } from '../events/ports.js';
+import type { Db } from './client.js';
 import { LINE_AMOUNTS } from './queries.js';
 import { claimLines, claims, outbox } from './schema.js';
 
-/** An outbox event that may be published: pending, or failed on an earlier attempt. */
-export interface DeliverableEvent {
-  seq: number;
-  eventId: string;
-  claimId: string;
-  subject: string;
-  payload: string;
-  status: 'pending' | 'failed';
-  attempts: number;
-  lastError: string | null;
-}
-
-/** The outcome of one publish attempt, as the outbox records it. */
-export type Delivery =
-  | { event: DeliverableEvent; ok: true; streamSeq: number; duplicate: boolean }
-  | { event: DeliverableEvent; ok: false; error: string };
-
-export interface EventCounts {
-  events_published: number;
-  events_pending: number;
-  events_failed: number;
-}
+// The port's types, for the commands that read the outbox directly.
+export type { DeliverableEvent, Delivery, EventCounts } from '../events/ports.js';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -58,8 +39,8 @@ const FREE_DELIVERABLE_SEQS = (['pending', 'failed'] as const)
   )
   .join(' union all ');
 
-/** The outbox as the publisher sees it: what to send next, and what became of it. */
-export class OutboxStore {
+/** The outbox in SQLite: what to send next, and what became of it. */
+export class OutboxStore implements OutboxSource, OutboxStatus {
   private readonly deliverable;
   private readonly linesOf;
   private readonly markPublished;
@@ -155,7 +136,7 @@ export class OutboxStore {
    * `leaseMs` from now, and returns them: concurrent publishers each take their own. An event
    * leased by another publisher is skipped until its lease expires (a publisher killed part way).
    */
-  claimNext(owner: string, afterSeq: number, limit: number, leaseMs: number): DeliverableEvent[] {
+  async claimNext(owner: string, afterSeq: number, limit: number, leaseMs: number): Promise<DeliverableEvent[]> {
     for (let after = afterSeq; ; ) {
       // Immediate: the write lock before the read, so two publishers cannot both take what they saw free.
       const seqs = this.db.transaction(
@@ -178,7 +159,7 @@ export class OutboxStore {
   }
 
   /** Frees what `owner` claimed and did not record (a publish stopped part way). */
-  releaseLeases(owner: string): void {
+  async releaseLeases(owner: string): Promise<void> {
     this.releaseOwned.run({ owner });
   }
 
@@ -238,7 +219,7 @@ export class OutboxStore {
   }
 
   /** Records a batch of outcomes in one transaction. */
-  recordDeliveries(deliveries: readonly Delivery[], at: string): void {
+  async recordDeliveries(deliveries: readonly Delivery[], at: string): Promise<void> {
     this.db.transaction(
       () => {
         for (const delivery of deliveries) {
@@ -251,7 +232,7 @@ export class OutboxStore {
   }
 
   /** Events still to deliver: pending or failed. */
-  deliverableCount(): number {
+  async deliverableCount(): Promise<number> {
     return this.db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(outbox)
@@ -260,7 +241,7 @@ export class OutboxStore {
   }
 
   /** Where the events of each run stand. */
-  countsByRun(runIds: readonly number[]): Map<number, EventCounts> {
+  async countsByRun(runIds: readonly number[]): Promise<Map<number, EventCounts>> {
     const counts = new Map<number, EventCounts>(
       runIds.map((runId) => [runId, { events_published: 0, events_pending: 0, events_failed: 0 }]),
     );

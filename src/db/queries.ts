@@ -1,7 +1,11 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from './open.js';
-import type { RunStatus } from './run-statuses.js';
-import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
+import type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
+import type { RunStatus } from '../domain/run-statuses.js';
+import type { Db } from './client.js';
+import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+
+// The report port's types, where the commands expect them today.
+export type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
 
 /** A line's money columns under their output names, for every query that reads lines. */
 export const LINE_AMOUNTS = {
@@ -11,16 +15,6 @@ export const LINE_AMOUNTS = {
   member_copay_cents: claimLines.memberCopayCents,
   net_fee_cents: claimLines.netFeeCents,
 };
-
-export interface ClaimFilters {
-  provider?: string;
-  procedure?: string;
-  from?: string;
-  to?: string;
-  claim?: string;
-  limit?: number;
-  offset?: number;
-}
 
 /**
  * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
@@ -88,19 +82,6 @@ function claimConditions(
   return conditions;
 }
 
-export interface ClaimRow extends Record<string, unknown> {
-  claim_id: string;
-  claim_number: string | null;
-  service_date: string;
-  provider_npi: string;
-  plan_group_number: string;
-  subscriber_number: string;
-  lines: number;
-  net_fee_cents: number;
-  event_status: string | null;
-  run_id: number;
-}
-
 function listClaimConditions(db: Db, f: ClaimFilters): SQL[] {
   const conditions = claimConditions(db, f, claims.serviceDate);
   if (f.procedure !== undefined) {
@@ -163,22 +144,6 @@ export function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
   return iterate<ClaimRow>(db, query);
 }
 
-export interface LineRow extends Record<string, unknown> {
-  claim_id: string;
-  line_index: number;
-  source_row: number;
-  line_number: string | null;
-  service_date: string;
-  submitted_procedure: string;
-  quadrant: string | null;
-  provider_npi: string;
-  provider_fees_cents: number;
-  allowed_fees_cents: number;
-  member_coinsurance_cents: number;
-  member_copay_cents: number;
-  net_fee_cents: number;
-}
-
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
   const conditions = listLineConditions(db, f);
@@ -203,13 +168,6 @@ export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
   return iterate<LineRow>(db, query);
 }
 
-export interface ProviderTotal {
-  provider_npi: string;
-  net_fee_cents: number | bigint;
-  claims: number;
-  lines: number;
-}
-
 /** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
 export function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
   const netFee = exactSum(claims.netFeeCents);
@@ -227,18 +185,6 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
     .orderBy(desc(sql`sum(case when typeof(${claims.netFeeCents}) = 'integer' then ${claims.netFeeCents} end)`), asc(claims.providerNpi))
     .limit(f.limit)
     .all();
-}
-
-export interface Totals {
-  claims: number;
-  lines: number;
-  providers: number;
-  net_fee_cents: number | bigint;
-  rows_rejected: number;
-  runs: number;
-  events_published: number;
-  events_pending: number;
-  events_failed: number;
 }
 
 /** One read transaction: every count is of the same moment, even while an ingest commits batches. */
@@ -282,14 +228,6 @@ function totalsOf(db: Db): Totals {
   };
 }
 
-export interface RejectionRow extends Record<string, unknown> {
-  run_id: number;
-  source: string;
-  row: number;
-  errors: RejectionError[];
-  values: Record<string, string>;
-}
-
 export function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {
   return db
     .select({
@@ -304,27 +242,6 @@ export function listRejections(db: Db, f: { run?: number; limit?: number }): Rej
     .orderBy(asc(rejections.runId), asc(rejections.row))
     .limit(f.limit ?? -1)
     .all();
-}
-
-/** A run's counts under the same names as the record `claims ingest` prints for it. */
-export interface RunRow extends Record<string, unknown> {
-  run_id: number;
-  source: string;
-  input_format: string;
-  status: RunStatus;
-  started_at: string;
-  finished_at: string | null;
-  rows_read: number;
-  rows_rejected: number;
-  claims_stored: number;
-  claims_duplicate: number;
-  claims_rejected: number;
-  lines_stored: number;
-  net_fee_cents: number;
-  events_published: number;
-  events_pending: number;
-  events_failed: number;
-  error: string | null;
 }
 
 /** Ingest runs, newest first, with where their events stand. */

@@ -1,3 +1,2 @@
-/** What a run can be; its own module so the CLI can offer them as choices without loading the database code. */
-export const RUN_STATUSES = ['running', 'completed', 'refused', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+// Moved to src/domain; kept here for the command layer's imports until it takes them from there.
+export { RUN_STATUSES, type RunStatus } from '../domain/run-statuses.js';

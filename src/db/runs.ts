@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { and, eq, inArray } from 'drizzle-orm';
 import { RunTakenOverError } from '../errors.js';
-import type { Db } from './open.js';
+import type { Db } from './client.js';
 import { claims, outbox, rejections, runs } from './schema.js';
 
 /**

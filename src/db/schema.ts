@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { RUN_STATUSES } from './run-statuses.js';
+import { RUN_STATUSES } from '../domain/run-statuses.js';
 
 /** One input (a file or stdin) of one `claims ingest` invocation. */
 export const runs = sqliteTable('runs', {

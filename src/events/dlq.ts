@@ -2,7 +2,7 @@ import { JetStreamApiCodes, JetStreamApiError, type Consumer, type JsMsg } from 
 import { errors } from '@nats-io/transport-node';
 import { NatsUnavailableError } from '../errors.js';
 import { within, type NatsSession } from './connection.js';
-import { PAYMENT_SUBJECT_PREFIX } from './payload.js';
+import { PAYMENT_SUBJECT_PREFIX } from '../domain/payment-event.js';
 import { DEAD_LETTER_STREAM, DEAD_PAYMENT_SUBJECT_PREFIX, isStreamNotFound } from './streams.js';
 
 /** Dead letters read and moved at a time. */

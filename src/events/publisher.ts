@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from '@nats-io/transport-node';
-import type { DeliverableEvent, Delivery, OutboxStore } from '../db/outbox-store.js';
 import type { NatsSession } from './connection.js';
+import type { DeliverableEvent, Delivery, OutboxSource } from './ports.js';
 
 /**
  * Publishes in flight at once: enough to keep the connection busy instead of waiting a round trip
@@ -44,7 +44,7 @@ interface Page {
  * the stream sequence; a failed publish marks it failed with the reason. Outcomes are written page by
  * page, in order, one transaction each.
  */
-export async function drainOutbox(session: NatsSession, store: OutboxStore, options: DrainOptions = {}): Promise<DrainResult> {
+export async function drainOutbox(session: NatsSession, store: OutboxSource, options: DrainOptions = {}): Promise<DrainResult> {
   const owner = randomUUID();
   const unpayableBefore = store.unpayableCount;
   try {
@@ -52,7 +52,7 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
     // An unpayable claim's event was marked failed instead of being sent: a failure like any other.
     return { ...result, failed: result.failed + store.unpayableCount - unpayableBefore };
   } finally {
-    store.releaseLeases(owner);
+    await store.releaseLeases(owner);
   }
 }
 
@@ -60,19 +60,29 @@ export async function drainOutbox(session: NatsSession, store: OutboxStore, opti
  * Pages are claimed (leased) before they are published, so concurrent ingests and replays each
  * publish their own events; each outcome recorded frees its event, and drainOutbox frees the rest.
  */
-async function drainClaimed(session: NatsSession, store: OutboxStore, owner: string, options: DrainOptions): Promise<DrainResult> {
+async function drainClaimed(session: NatsSession, store: OutboxSource, owner: string, options: DrainOptions): Promise<DrainResult> {
   const timedOut = `no PubAck within ${session.timeoutMs / 1000}s`;
   const window = new InFlightWindow(PUBLISH_WINDOW);
   const result: DrainResult = { published: 0, duplicates: 0, failed: 0, stopped: null };
   const pages: Page[] = [];
+  // Pages are recorded one after another, in order: each write waits for the one before it.
+  let recording: Promise<void> = Promise.resolve();
   let recordError: unknown = null;
 
   const recordSettledPages = () => {
     while (pages[0]?.unsettled === 0) {
       const deliveries = pages.shift()!.deliveries.filter((d): d is Delivery => d !== undefined);
       if (deliveries.length === 0) continue;
-      store.recordDeliveries(deliveries, new Date().toISOString());
-      options.onRecorded?.(deliveries);
+      recording = recording.then(async () => {
+        if (recordError !== null) return;
+        try {
+          await store.recordDeliveries(deliveries, new Date().toISOString());
+          options.onRecorded?.(deliveries);
+        } catch (error) {
+          recordError = error;
+          result.stopped ??= 'cannot record outcomes in the outbox';
+        }
+      });
     }
   };
 
@@ -94,7 +104,7 @@ async function drainClaimed(session: NatsSession, store: OutboxStore, owner: str
   let afterSeq = 0;
   let remaining = options.limit ?? Infinity;
   reading: while (remaining > 0) {
-    const events = store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
+    const events = await store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
     if (events.length === 0) break;
     afterSeq = events[events.length - 1]!.seq;
     remaining -= events.length;
@@ -109,17 +119,13 @@ async function drainClaimed(session: NatsSession, store: OutboxStore, owner: str
         break reading;
       }
       window.take();
-      void publish(session, event, timedOut)
-        .then((delivery) => settle(page, index, delivery))
-        .catch((error: unknown) => {
-          recordError ??= error;
-          result.stopped ??= 'cannot record outcomes in the outbox';
-        });
+      void publish(session, event, timedOut).then((delivery) => settle(page, index, delivery));
     }
   }
   await window.idle();
-  if (recordError !== null) throw recordError;
   recordSettledPages();
+  await recording;
+  if (recordError !== null) throw recordError;
   return result;
 }
 

@@ -10,7 +10,7 @@ import {
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { NatsUnavailableError } from '../errors.js';
-import { PAYMENT_SUBJECT_PREFIX } from './payload.js';
+import { PAYMENT_SUBJECT_PREFIX } from '../domain/payment-event.js';
 
 const PAYMENT_STREAM = 'CLAIMS';
 export const DEAD_LETTER_STREAM = 'CLAIMS_DLQ';

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Issue } from '../domain/types.js';
 import { RejectsFileError } from '../errors.js';
 import type { InputRow } from './normalise.js';
+import type { RejectionToStore, RejectsSink } from './ports.js';
 
 export const ROW_COLUMN = '_row';
 export const ERRORS_COLUMN = '_errors';
@@ -18,6 +20,18 @@ export function describeIssues(
 }
 
 /**
+ * A rejected row as storage keeps it. The fingerprint finds the same bad row met again (a rerun),
+ * which is then recorded once.
+ */
+export function rejectionRecord(source: string, input: InputRow, issues: readonly Issue[]): RejectionToStore {
+  const errors = issues.map(({ rule, field, value, message }) => ({ rule, field, value, message }));
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([source, input.row, input.values, errors]))
+    .digest('hex');
+  return { fingerprint, source, row: input.row, values: input.values, errors };
+}
+
+/**
  * The `--rejects` CSV: the original columns plus `_row` and `_errors`, so the rows can be fixed and
  * ingested again. Columns come from the first input's header; later inputs fill them by name.
  *
@@ -26,7 +40,7 @@ export function describeIssues(
  * as it was, never a truncated one. A target that is not a regular file (/dev/stdout, a pipe) is
  * written in place.
  */
-export class RejectsFile {
+export class RejectsFile implements RejectsSink {
   private readonly fd: number;
   private readonly writtenPath: string;
   private columns: string[] | null = null;

@@ -1,6 +1,6 @@
-import { MAX_CLAIM_NET_FEE_CENTS, MAX_FEE_CENTS } from '../domain/limits.js';
-import { formatCents } from '../domain/money.js';
-import type { Claim, ClaimLine } from '../domain/types.js';
+import { MAX_CLAIM_NET_FEE_CENTS, MAX_FEE_CENTS } from './limits.js';
+import { formatCents } from './money.js';
+import type { Claim, ClaimLine } from './types.js';
 
 export const PAYMENT_EVENT_TYPE = 'claim.payment_requested';
 export const PAYMENT_EVENT_VERSION = 1;

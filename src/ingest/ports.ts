@@ -1,0 +1,82 @@
+import type { Claim, Issue } from '../domain/types.js';
+import type { InputRow } from './normalise.js';
+
+/**
+ * What the ingest pipeline needs from storage, declared here by its consumer and implemented in
+ * src/db. Async where a network database would wait: one await per batch of rows, never per row.
+ */
+export interface IngestSink {
+  /** Records a run that is reading `source`; its batches stay invisible until it is accepted. */
+  startRun(source: string, inputFormat: string, startedAt: string): Promise<number>;
+  /** Stores a batch whole or not at all. A claim already stored by an accepted run is a duplicate. */
+  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): Promise<BatchResult>;
+  /**
+   * The input was read to the end: its claims and events count. Returns what the run holds now
+   * (another run reading the same claims may have taken some over).
+   */
+  acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts>;
+  /** The input was refused or interrupted: whatever its batches wrote goes; the run records why. */
+  abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void>;
+}
+
+/** A dry run asks only which claims are already stored, a batch at a time. */
+export interface DuplicateLookup {
+  storedAmong(claimIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+/** Where rejected rows go besides the database (the --rejects file). */
+export interface RejectsSink {
+  write(header: readonly string[], row: InputRow, issues: readonly Issue[]): void;
+}
+
+/**
+ * Payment event delivery during an ingest: after each accepted input, and where the events stand
+ * at the end. `unpublished` feeds the exit code.
+ */
+export interface RunEvents<Outcome extends { unpublished: boolean }> {
+  deliver(): Promise<void>;
+  outcome(runs: readonly { runId: number | null }[]): Promise<Outcome>;
+}
+
+export interface ClaimToStore {
+  claim: Claim;
+  /** The input row of each line, in line order. */
+  rows: number[];
+}
+
+export interface RejectionError {
+  rule: string;
+  field: string | null;
+  value: string;
+  message: string;
+}
+
+export interface RejectionToStore {
+  fingerprint: string;
+  source: string;
+  row: number;
+  values: Record<string, string>;
+  errors: RejectionError[];
+}
+
+export interface BatchResult {
+  stored: Claim[];
+  duplicates: number;
+}
+
+/** What a run holds when it is accepted: its own claims and those it adopted. */
+export interface StoredCounts {
+  claimsStored: number;
+  linesStored: number;
+  netFeeCents: number;
+}
+
+export interface RunCounts {
+  rowsRead: number;
+  rowsRejected: number;
+  claimsStored: number;
+  claimsDuplicate: number;
+  claimsRejected: number;
+  linesStored: number;
+  netFeeCents: number;
+}

@@ -1,0 +1,36 @@
+import { claimKey } from '../domain/grouping.js';
+import { validateRow, type RuleSet } from '../domain/rules.js';
+import type { ClaimLine, Issue } from '../domain/types.js';
+import type { InputRow } from './normalise.js';
+
+/** A row after validation: its claim line (null when it has errors), its findings, its claim's key. */
+export interface ValidatedRow {
+  input: InputRow;
+  line: ClaimLine | null;
+  errors: Issue[];
+  warnings: Issue[];
+  groupKey: string;
+}
+
+export interface ValidateOptions {
+  rules: RuleSet;
+  /** YYYY-MM-DD; service dates after it are in the future. */
+  today: string;
+  /** The input has a claim number column: claims are grouped by it. */
+  byClaimNumber: boolean;
+}
+
+/** The validate stage: one normalised row against the rules. */
+export function validateInput(input: InputRow, options: ValidateOptions): ValidatedRow {
+  const result = validateRow(input.fields, options.rules, options.today);
+  // A row that could not be read as a row (broken JSON, not an object) has no fields to blame.
+  const fieldIssues = input.structuralIssue && Object.keys(input.fields).length === 0 ? [] : result.issues;
+  const issues = input.structuralIssue ? [input.structuralIssue, ...fieldIssues] : fieldIssues;
+  return {
+    input,
+    line: input.structuralIssue ? null : result.line,
+    errors: issues.filter((i) => i.severity === 'error'),
+    warnings: issues.filter((i) => i.severity === 'warn'),
+    groupKey: claimKey(result.key, options.byClaimNumber),
+  };
+}

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { paymentEvent, unpayableAmount, type PaymentClaim } from '../events/payload.js';
+import { EVENT_COLUMNS } from './line-columns.js';
 import type { Db } from './open.js';
-import { LINE_AMOUNTS } from './queries.js';
 import { claimLines, claims, outbox } from './schema.js';
 
 /** An outbox event that may be published: pending, or failed on an earlier attempt. */
@@ -101,11 +101,7 @@ export class OutboxStore {
     this.linesOf = db
       .select({
         claimPk: claimLines.claimPk,
-        line_number: claimLines.lineNumber,
-        service_date: claimLines.serviceDate,
-        submitted_procedure: claimLines.submittedProcedure,
-        quadrant: claimLines.quadrant,
-        ...LINE_AMOUNTS,
+        ...EVENT_COLUMNS,
       })
       .from(claimLines)
       // The page's claim keys arrive as one JSON array: one prepared statement for any page size.

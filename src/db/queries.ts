@@ -1,16 +1,8 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { OUTPUT_COLUMNS, type OutputLine } from './line-columns.js';
 import type { Db } from './open.js';
 import type { RunStatus } from './run-statuses.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';
-
-/** A line's money columns under their output names, for every query that reads lines. */
-export const LINE_AMOUNTS = {
-  provider_fees_cents: claimLines.providerFeesCents,
-  allowed_fees_cents: claimLines.allowedFeesCents,
-  member_coinsurance_cents: claimLines.memberCoinsuranceCents,
-  member_copay_cents: claimLines.memberCopayCents,
-  net_fee_cents: claimLines.netFeeCents,
-};
 
 export interface ClaimFilters {
   provider?: string;
@@ -157,21 +149,7 @@ export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
   return iterate<ClaimRow>(db, query);
 }
 
-export interface LineRow extends Record<string, unknown> {
-  claim_id: string;
-  line_index: number;
-  source_row: number;
-  line_number: string | null;
-  service_date: string;
-  submitted_procedure: string;
-  quadrant: string | null;
-  provider_npi: string;
-  provider_fees_cents: number;
-  allowed_fees_cents: number;
-  member_coinsurance_cents: number;
-  member_copay_cents: number;
-  net_fee_cents: number;
-}
+export type LineRow = { claim_id: string; line_index: number; source_row: number } & OutputLine;
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
@@ -181,12 +159,7 @@ export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
       claim_id: claims.claimId,
       line_index: claimLines.lineIndex,
       source_row: claimLines.sourceRow,
-      line_number: claimLines.lineNumber,
-      service_date: claimLines.serviceDate,
-      submitted_procedure: claimLines.submittedProcedure,
-      quadrant: claimLines.quadrant,
-      provider_npi: claims.providerNpi,
-      ...LINE_AMOUNTS,
+      ...OUTPUT_COLUMNS,
     })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))

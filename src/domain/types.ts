@@ -1,4 +1,4 @@
-import type { Field } from './fields.js';
+import type { Field, LineFieldName, LineValue } from './fields.js';
 
 /** Result of parsing one value: pure functions never throw for bad input. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -15,22 +15,8 @@ export interface Issue {
   severity: Severity;
 }
 
-/** A validated claim line: every value normalised, money in integer cents. */
-export interface ClaimLine {
-  service_date: string; // YYYY-MM-DD
-  submitted_procedure: string;
-  quadrant: string | null;
-  plan_group_number: string;
-  subscriber_number: string;
-  provider_npi: string;
-  provider_fees_cents: number;
-  allowed_fees_cents: number;
-  member_coinsurance_cents: number;
-  member_copay_cents: number;
-  net_fee_cents: number;
-  claim_number: string | null;
-  line_number: string | null;
-}
+/** A validated claim line: every value normalised, money in integer cents (fields: fields.ts). */
+export type ClaimLine = { [K in LineFieldName]: LineValue<K> };
 
 /** A claim ready to store: its lines in input order, an id derived from its content. */
 export interface Claim {

@@ -53,7 +53,7 @@ const ADDED_FIELDS = LINE_FIELD_NAMES.slice(FINGERPRINT_FIELD_COUNT);
 /** A line's values in the table's order, so the fingerprint does not depend on object key order. */
 function lineFingerprint(line: ClaimLine): unknown[] {
   const values: unknown[] = ORIGINAL_FIELDS.map((field) => line[field]);
-  const added = ADDED_FIELDS.filter((field) => line[field] !== null);
+  const added = ADDED_FIELDS.filter((field) => (line[field] ?? null) !== null);
   // By name, so two added fields never stand for each other.
   if (added.length > 0) values.push(Object.fromEntries(added.map((field) => [field, line[field]])));
   return values;

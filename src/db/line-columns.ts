@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type Placeholder } from 'drizzle-orm';
+import { getTableColumns, sql, type ColumnBaseConfig, type ColumnDataType, type Placeholder } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
   EVENT_FIELDS,
@@ -8,6 +8,7 @@ import {
   type EventFieldName,
   type LineFieldName,
   type LineStoredName,
+  type LineValue,
   type OutputFieldName,
 } from '../domain/fields.js';
 import type { ClaimLine } from '../domain/types.js';
@@ -30,8 +31,18 @@ export function fieldColumn(name: LineFieldName): { key: string; column: SQLiteC
   return found;
 }
 
+/** A field's column, typed to read back as the field's value (test/unit/fields.test.ts checks the schema agrees). */
+type FieldColumn<K extends LineFieldName> = SQLiteColumn<
+  ColumnBaseConfig<ColumnDataType, string> & {
+    name: K;
+    tableName: (typeof LINE_FIELDS)[K]['stored'] extends 'line' ? 'claim_lines' : 'claims';
+    data: LineValue<K>;
+    notNull: true;
+  }
+>;
+
 const selection = <K extends LineFieldName>(names: readonly K[]) =>
-  Object.fromEntries(names.map((name) => [name, fieldColumn(name).column])) as Record<K, SQLiteColumn>;
+  Object.fromEntries(names.map((name) => [name, fieldColumn(name).column])) as { [P in K]: FieldColumn<P> };
 
 /** claim_lines columns that are not a field of the line: the line's place in its claim and input. */
 type LinePosition = 'claimPk' | 'lineIndex' | 'sourceRow';

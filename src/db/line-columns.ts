@@ -60,7 +60,6 @@ export function lineValues(line: ClaimLine): Pick<ClaimLine, LineStoredName> {
 
 /** What a `list --lines` row shows of a line, in output order (claim_lines joined with claims). */
 export const OUTPUT_COLUMNS = selection<OutputFieldName>(OUTPUT_FIELDS);
-export type OutputLine = Pick<ClaimLine, OutputFieldName>;
 
 /** What the payment event carries of a line, in its order (claim_lines alone). */
 export const EVENT_COLUMNS = selection<EventFieldName>(EVENT_FIELDS);

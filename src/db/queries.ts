@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
-import { OUTPUT_COLUMNS, type OutputLine } from './line-columns.js';
+import type { OutputLine } from '../domain/types.js';
+import { OUTPUT_COLUMNS } from './line-columns.js';
 import type { Db } from './open.js';
 import type { RunStatus } from './run-statuses.js';
 import { claimLines, claims, outbox, rejections, runs, type RejectionError } from './schema.js';

@@ -1,4 +1,4 @@
-import type { Field, LineFieldName, LineValue } from './fields.js';
+import type { EventFieldName, Field, LineFieldName, LineValue, OutputFieldName } from './fields.js';
 
 /** Result of parsing one value: pure functions never throw for bad input. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -17,6 +17,12 @@ export interface Issue {
 
 /** A validated claim line: every value normalised, money in integer cents (fields: fields.ts). */
 export type ClaimLine = { [K in LineFieldName]: LineValue<K> };
+
+/** What a `claims list --lines` row shows of a line, besides its place (claim_id, line_index, source_row). */
+export type OutputLine = Pick<ClaimLine, OutputFieldName>;
+
+/** What the payment event carries of a line, besides its line_index. */
+export type EventLine = Pick<ClaimLine, EventFieldName>;
 
 /** A claim ready to store: its lines in input order, an id derived from its content. */
 export interface Claim {

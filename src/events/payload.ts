@@ -1,7 +1,7 @@
+import { EVENT_FIELDS } from '../domain/fields.js';
 import { MAX_CLAIM_NET_FEE_CENTS, MAX_FEE_CENTS } from '../domain/limits.js';
 import { formatCents } from '../domain/money.js';
-import { EVENT_FIELDS, type EventFieldName } from '../domain/fields.js';
-import type { Claim, ClaimLine } from '../domain/types.js';
+import type { Claim, EventLine } from '../domain/types.js';
 
 export const PAYMENT_EVENT_TYPE = 'claim.payment_requested';
 export const PAYMENT_EVENT_VERSION = 1;
@@ -28,7 +28,7 @@ export type PaymentClaim = Pick<
   Claim,
   'claim_id' | 'claim_number' | 'provider_npi' | 'service_date' | 'plan_group_number' | 'subscriber_number' | 'net_fee_cents'
 > & {
-  lines: Pick<ClaimLine, EventFieldName>[];
+  lines: EventLine[];
 };
 
 /** The payments team's contract: see README, "Payment events". */

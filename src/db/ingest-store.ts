@@ -3,6 +3,7 @@ import type { Claim } from '../domain/types.js';
 import { RunTakenOverError } from '../errors.js';
 import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 import type { Db } from './client.js';
+import { lineInsertPlaceholders, lineValues } from './line-columns.js';
 import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
@@ -47,15 +48,7 @@ export class IngestStore implements IngestSink {
         claimPk: p('claimPk'),
         lineIndex: p('lineIndex'),
         sourceRow: p('sourceRow'),
-        lineNumber: p('lineNumber'),
-        serviceDate: p('serviceDate'),
-        submittedProcedure: p('submittedProcedure'),
-        quadrant: p('quadrant'),
-        providerFeesCents: p('providerFeesCents'),
-        allowedFeesCents: p('allowedFeesCents'),
-        memberCoinsuranceCents: p('memberCoinsuranceCents'),
-        memberCopayCents: p('memberCopayCents'),
-        netFeeCents: p('netFeeCents'),
+        ...lineInsertPlaceholders(),
       })
       .prepare();
     this.insertEvent = db
@@ -173,15 +166,7 @@ export class IngestStore implements IngestSink {
         claimPk,
         lineIndex: index + 1,
         sourceRow: rows[index]!,
-        lineNumber: line.line_number,
-        serviceDate: line.service_date,
-        submittedProcedure: line.submitted_procedure,
-        quadrant: line.quadrant,
-        providerFeesCents: line.provider_fees_cents,
-        allowedFeesCents: line.allowed_fees_cents,
-        memberCoinsuranceCents: line.member_coinsurance_cents,
-        memberCopayCents: line.member_copay_cents,
-        netFeeCents: line.net_fee_cents,
+        ...lineValues(line),
       });
     });
     this.insertEvent.run({ claimPk, runId });

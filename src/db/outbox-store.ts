@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
 import type { DeliverableEvent, Delivery, EventCounts, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { Db } from './client.js';
-import { LINE_AMOUNTS } from './queries.js';
+import { EVENT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox } from './schema.js';
 
 // The port's types, for the commands that read the outbox directly.
@@ -82,11 +82,7 @@ export class OutboxStore implements OutboxSource, OutboxStatus {
     this.linesOf = db
       .select({
         claimPk: claimLines.claimPk,
-        line_number: claimLines.lineNumber,
-        service_date: claimLines.serviceDate,
-        submitted_procedure: claimLines.submittedProcedure,
-        quadrant: claimLines.quadrant,
-        ...LINE_AMOUNTS,
+        ...EVENT_COLUMNS,
       })
       .from(claimLines)
       // The page's claim keys arrive as one JSON array: one prepared statement for any page size.

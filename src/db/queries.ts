@@ -2,19 +2,12 @@ import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } fr
 import type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
+import { OUTPUT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
 // The report port's types, where the commands expect them today.
 export type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
 
-/** A line's money columns under their output names, for every query that reads lines. */
-export const LINE_AMOUNTS = {
-  provider_fees_cents: claimLines.providerFeesCents,
-  allowed_fees_cents: claimLines.allowedFeesCents,
-  member_coinsurance_cents: claimLines.memberCoinsuranceCents,
-  member_copay_cents: claimLines.memberCopayCents,
-  net_fee_cents: claimLines.netFeeCents,
-};
 
 /**
  * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
@@ -152,12 +145,7 @@ export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
       claim_id: claims.claimId,
       line_index: claimLines.lineIndex,
       source_row: claimLines.sourceRow,
-      line_number: claimLines.lineNumber,
-      service_date: claimLines.serviceDate,
-      submitted_procedure: claimLines.submittedProcedure,
-      quadrant: claimLines.quadrant,
-      provider_npi: claims.providerNpi,
-      ...LINE_AMOUNTS,
+      ...OUTPUT_COLUMNS,
     })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))

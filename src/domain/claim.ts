@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FINGERPRINT_FIELD_COUNT, LINE_FIELD_NAMES } from './fields.js';
 import { MAX_CLAIM_NET_FEE_CENTS } from './limits.js';
 import { formatCents } from './money.js';
 import { claimNetFeeCents } from './netfee.js';
@@ -6,23 +7,6 @@ import type { Claim, ClaimLine, Issue } from './types.js';
 
 // Fields every line of one claim must agree on (the claim's header).
 const SHARED_FIELDS = ['provider_npi', 'subscriber_number', 'plan_group_number'] as const;
-
-// Every ClaimLine field, in a fixed order, so the fingerprint does not depend on object key order.
-const LINE_FIELDS = [
-  'service_date',
-  'submitted_procedure',
-  'quadrant',
-  'plan_group_number',
-  'subscriber_number',
-  'provider_npi',
-  'provider_fees_cents',
-  'allowed_fees_cents',
-  'member_coinsurance_cents',
-  'member_copay_cents',
-  'net_fee_cents',
-  'claim_number',
-  'line_number',
-] as const satisfies readonly (keyof ClaimLine)[];
 
 /**
  * Rules on a whole claim. `claim_consistent`: one issue per shared field on which a line differs from
@@ -63,6 +47,18 @@ function consistencyIssues(first: ClaimLine, rest: readonly ClaimLine[]): Issue[
   });
 }
 
+const ORIGINAL_FIELDS = LINE_FIELD_NAMES.slice(0, FINGERPRINT_FIELD_COUNT);
+const ADDED_FIELDS = LINE_FIELD_NAMES.slice(FINGERPRINT_FIELD_COUNT);
+
+/** A line's values in the table's order, so the fingerprint does not depend on object key order. */
+function lineFingerprint(line: ClaimLine): unknown[] {
+  const values: unknown[] = ORIGINAL_FIELDS.map((field) => line[field]);
+  const added = ADDED_FIELDS.filter((field) => (line[field] ?? null) !== null);
+  // By name, so two added fields never stand for each other.
+  if (added.length > 0) values.push(Object.fromEntries(added.map((field) => [field, line[field]])));
+  return values;
+}
+
 /** Builds a claim from its validated lines (at least one), with an id derived from its content. */
 export function buildClaim(lines: ClaimLine[]): Claim {
   const [first] = lines;
@@ -76,7 +72,7 @@ export function buildClaim(lines: ClaimLine[]): Claim {
   };
   const canonical = JSON.stringify({
     key: [header.claim_number, header.service_date, header.subscriber_number, header.plan_group_number, header.provider_npi],
-    lines: lines.map((line) => LINE_FIELDS.map((field) => line[field])),
+    lines: lines.map(lineFingerprint),
   });
   const fingerprint = createHash('sha256').update(canonical).digest('hex');
   return {

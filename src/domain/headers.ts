@@ -1,29 +1,13 @@
-import { FIELDS, REQUIRED_FIELDS, type Field } from './fields.js';
+import { FIELD_ALIASES, FIELDS, REQUIRED_FIELDS, type Field } from './fields.js';
 
 /** Lower-cases and keeps only `[a-z0-9]`, so case, spacing, punctuation, newlines and a BOM never matter. */
 export function normaliseHeader(h: string): string {
   return h.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-// Normalised header names per field, besides the field name itself (which covers snake/camel/Pascal case).
-// Only names that cannot reasonably mean another field.
-const SYNONYMS: Record<Field, readonly string[]> = {
-  service_date: ['dateofservice', 'dos'],
-  submitted_procedure: ['procedure', 'procedurecode', 'cdtcode'],
-  quadrant: ['areaoforalcavity'],
-  plan_group_number: ['plangroup', 'plangroupno', 'groupnumber'],
-  subscriber_number: ['subscriber', 'subscriberno', 'subscriberid', 'memberid'],
-  provider_npi: ['npi'],
-  provider_fees: ['providerfee'],
-  allowed_fees: ['allowedfee'],
-  member_coinsurance: [],
-  member_copay: [],
-  claim_number: ['claimno', 'claim'],
-  line_number: ['lineno', 'line'],
-};
-
+// The field name itself covers snake, camel and Pascal case; the aliases come from the field table.
 const FIELD_BY_HEADER: ReadonlyMap<string, Field> = new Map(
-  FIELDS.flatMap((field) => [normaliseHeader(field), ...SYNONYMS[field]].map((name) => [name, field] as const)),
+  FIELDS.flatMap((field) => [normaliseHeader(field), ...(FIELD_ALIASES.get(field) ?? [])].map((name) => [name, field] as const)),
 );
 
 export function fieldForHeader(h: string): Field | undefined {

@@ -1,6 +1,7 @@
+import { EVENT_FIELDS } from './fields.js';
 import { MAX_CLAIM_NET_FEE_CENTS, MAX_FEE_CENTS } from './limits.js';
 import { formatCents } from './money.js';
-import type { Claim, ClaimLine } from './types.js';
+import type { Claim, EventLine } from './types.js';
 
 export const PAYMENT_EVENT_TYPE = 'claim.payment_requested';
 export const PAYMENT_EVENT_VERSION = 1;
@@ -27,18 +28,7 @@ export type PaymentClaim = Pick<
   Claim,
   'claim_id' | 'claim_number' | 'provider_npi' | 'service_date' | 'plan_group_number' | 'subscriber_number' | 'net_fee_cents'
 > & {
-  lines: Pick<
-    ClaimLine,
-    | 'line_number'
-    | 'service_date'
-    | 'submitted_procedure'
-    | 'quadrant'
-    | 'provider_fees_cents'
-    | 'allowed_fees_cents'
-    | 'member_coinsurance_cents'
-    | 'member_copay_cents'
-    | 'net_fee_cents'
-  >[];
+  lines: EventLine[];
 };
 
 /** The payments team's contract: see README, "Payment events". */
@@ -58,15 +48,8 @@ export function paymentEvent(claim: PaymentClaim): PaymentEvent {
     net_fee: formatCents(claim.net_fee_cents),
     lines: claim.lines.map((line, index) => ({
       line_index: index + 1,
-      line_number: line.line_number,
-      service_date: line.service_date,
-      submitted_procedure: line.submitted_procedure,
-      quadrant: line.quadrant,
-      provider_fees_cents: line.provider_fees_cents,
-      allowed_fees_cents: line.allowed_fees_cents,
-      member_coinsurance_cents: line.member_coinsurance_cents,
-      member_copay_cents: line.member_copay_cents,
-      net_fee_cents: line.net_fee_cents,
+      // The event's line fields in their order (domain/fields.ts): the same claim, the same bytes.
+      ...Object.fromEntries(EVENT_FIELDS.map((field) => [field, line[field]])),
     })),
   };
   return { event_id: eventId, subject: paymentSubject(claim.provider_npi), payload: JSON.stringify(payload) };

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { parseServiceDate, isFutureDate } from './dates.js';
-import { FIELDS, MONEY_FIELDS, REQUIRED_FIELDS, type Field, type FieldValues, type MoneyField } from './fields.js';
+import {
+  FIELDS,
+  LINE_FIELDS,
+  MONEY_FIELDS,
+  REQUIRED_FIELDS,
+  TEXT_FIELDS,
+  type Field,
+  type FieldSpec,
+  type FieldValues,
+  type MoneyField,
+  type TextFieldName,
+} from './fields.js';
 import type { ClaimKeyFields } from './grouping.js';
 import { RE2JS } from 're2js';
 import { controlCharacter, looksLikeFormula, MAX_CLAIM_NET_FEE_CENTS, MAX_CUSTOM_RULE_INPUT, MAX_FEE_CENTS } from './limits.js';
@@ -42,7 +53,7 @@ const BUILTIN_RULES = [
 ] as const satisfies readonly BuiltinRule[];
 
 // Free-text values that reach CSV outputs and spreadsheets.
-const FREE_TEXT_FIELDS = ['plan_group_number', 'subscriber_number', 'claim_number', 'line_number'] as const satisfies readonly Field[];
+const FREE_TEXT_FIELDS: readonly Field[] = TEXT_FIELDS.map((name) => LINE_FIELDS[name].input);
 
 export type BuiltinRuleName = (typeof BUILTIN_RULES)[number]['name'];
 
@@ -246,19 +257,27 @@ export function validateRow(values: FieldValues, rules: RuleSet, today: string):
     return { line: null, issues, key };
   }
   const line: ClaimLine = {
+    ...textValues(trimmed),
     service_date: serviceDate,
     submitted_procedure: procedure,
     // With quadrant_code off or warn, an unknown code is kept as written (trimmed, upper-cased).
     quadrant: quadrant.ok ? quadrant.value : trimmed('quadrant').toUpperCase(),
-    plan_group_number: key.plan_group_number,
-    subscriber_number: key.subscriber_number,
     provider_npi: npi,
     ...fees,
     net_fee_cents: lineNetFeeCents(fees),
-    claim_number: key.claim_number || null,
-    line_number: trimmed('line_number') || null,
   };
   return { line, issues, key };
+}
+
+/** Free-text fields go onto the line as written, trimmed; an optional one's empty value is null. */
+function textValues(trimmed: (field: Field) => string): Pick<ClaimLine, TextFieldName> {
+  const values: Partial<Record<TextFieldName, string | null>> = {};
+  for (const name of TEXT_FIELDS) {
+    const spec: FieldSpec = LINE_FIELDS[name];
+    const value = trimmed(LINE_FIELDS[name].input);
+    values[name] = spec.required ? value : value || null;
+  }
+  return values as Pick<ClaimLine, TextFieldName>;
 }
 
 function completeFees(cents: Partial<Record<MoneyField, number>>) {

@@ -1,4 +1,4 @@
-import type { Field } from './fields.js';
+import type { EventFieldName, Field, LineFieldName, LineValue, OutputFieldName } from './fields.js';
 
 /** Result of parsing one value: pure functions never throw for bad input. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -15,22 +15,14 @@ export interface Issue {
   severity: Severity;
 }
 
-/** A validated claim line: every value normalised, money in integer cents. */
-export interface ClaimLine {
-  service_date: string; // YYYY-MM-DD
-  submitted_procedure: string;
-  quadrant: string | null;
-  plan_group_number: string;
-  subscriber_number: string;
-  provider_npi: string;
-  provider_fees_cents: number;
-  allowed_fees_cents: number;
-  member_coinsurance_cents: number;
-  member_copay_cents: number;
-  net_fee_cents: number;
-  claim_number: string | null;
-  line_number: string | null;
-}
+/** A validated claim line: every value normalised, money in integer cents (fields: fields.ts). */
+export type ClaimLine = { [K in LineFieldName]: LineValue<K> };
+
+/** What a `claims list --lines` row shows of a line, besides its place (claim_id, line_index, source_row). */
+export type OutputLine = Pick<ClaimLine, OutputFieldName>;
+
+/** What the payment event carries of a line, besides its line_index. */
+export type EventLine = Pick<ClaimLine, EventFieldName>;
 
 /** A claim ready to store: its lines in input order, an id derived from its content. */
 export interface Claim {

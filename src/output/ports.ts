@@ -1,4 +1,5 @@
 import type { RunStatus } from '../domain/run-statuses.js';
+import type { OutputLine } from '../domain/types.js';
 
 /**
  * What `list`, `runs` and `report` read from storage, declared here beside the writers that print
@@ -48,21 +49,8 @@ export interface ClaimRow extends Record<string, unknown> {
   run_id: number;
 }
 
-export interface LineRow extends Record<string, unknown> {
-  claim_id: string;
-  line_index: number;
-  source_row: number;
-  line_number: string | null;
-  service_date: string;
-  submitted_procedure: string;
-  quadrant: string | null;
-  provider_npi: string;
-  provider_fees_cents: number;
-  allowed_fees_cents: number;
-  member_coinsurance_cents: number;
-  member_copay_cents: number;
-  net_fee_cents: number;
-}
+/** A line as `list --lines` shows it: where it sits, then its fields (domain/fields.ts) by output name. */
+export type LineRow = { claim_id: string; line_index: number; source_row: number } & OutputLine;
 
 export interface ProviderTotal {
   provider_npi: string;

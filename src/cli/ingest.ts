@@ -2,27 +2,20 @@ import { formatCents } from '../domain/money.js';
 import { DuplicateLookup, IngestStore } from '../db/ingest-store.js';
 import type { EventCounts } from '../db/outbox-store.js';
 import { openDb, openDbReadOnly, type Db } from '../db/open.js';
-import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
+import { InterruptedError, type StopSignal } from '../errors.js';
 import { ingestInput, type RunSummary } from '../ingest/pipeline.js';
-import { inputFormatFor, STDIN, type InputFormat } from '../ingest/read.js';
+import { inputFormatFor, STDIN } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
-import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
+import { defaultFormat, writeRecords } from '../output/records.js';
+import type { IngestOptions } from './commands/ingest.js';
 import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
+import type { Outcome } from './exit.js';
 import { IngestEvents, NO_EVENTS, type IngestEventsOutcome } from './ingest-events.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
 
-export interface IngestCommandOptions {
-  inputFormat?: InputFormat;
-  rules?: string;
-  rejects?: string;
-  maxErrors?: number;
-  dryRun: boolean;
-  format?: OutputFormat;
-}
-
-export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
+export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestOptions): Promise<Outcome> {
   const rules = loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
   const signals = watchStopSignals();
@@ -37,9 +30,9 @@ async function ingestSources(
   ctx: CommandContext,
   sources: string[],
   rules: ReturnType<typeof loadRules>,
-  options: IngestCommandOptions,
+  options: IngestOptions,
   stop: AbortSignal,
-): Promise<number> {
+): Promise<Outcome> {
   const db: Db | null = options.dryRun ? openDbReadOnly(ctx.globals.db) : openDb(ctx.globals.db, ctx.log);
   const today = localDate(new Date());
   const summaries: RunSummary[] = [];
@@ -100,7 +93,11 @@ async function ingestSources(
   // and with -q a success prints nothing at all.
   const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
-  return exitCode(summaries, eventsOutcome?.unpublished ?? false);
+  return {
+    inputRefused: summaries.some((s) => s.status === 'refused'),
+    rowsRejected: summaries.some((s) => s.rowsRejected > 0),
+    eventsUnpublished: eventsOutcome?.unpublished ?? false,
+  };
 }
 
 /**
@@ -120,13 +117,6 @@ function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
   };
   for (const name of names) process.on(name, onSignal);
   return { stop: controller.signal, dispose };
-}
-
-function exitCode(summaries: RunSummary[], eventsUnpublished: boolean): number {
-  if (summaries.some((s) => s.status === 'refused')) return EXIT.failure;
-  if (summaries.some((s) => s.rowsRejected > 0)) return EXIT.rowsRejected;
-  if (eventsUnpublished) return EXIT.eventsUnpublished;
-  return EXIT.ok;
 }
 
 /** A database made before the tables existed has nothing to be a duplicate of. */

@@ -1,23 +1,12 @@
-import { openExistingDb } from '../db/open.js';
 import { listRuns } from '../db/queries.js';
-import type { RunStatus } from '../db/run-statuses.js';
-import { EXIT } from '../errors.js';
-import { defaultFormat, withMoney, writeRecords, type OutputFormat } from '../output/records.js';
+import { defaultFormat, withMoney, writeRecords } from '../output/records.js';
+import type { RunsOptions } from './commands/runs.js';
 import type { CommandContext } from './context.js';
-
-export interface RunsOptions {
-  status?: RunStatus;
-  limit?: number;
-  format?: OutputFormat;
-}
+import { SUCCESS, type Outcome } from './exit.js';
+import { withDb } from './with-db.js';
 
 /** `claims runs`: every ingest run, newest first, so a run id can be found for `report rejections --run`. */
-export async function runsCommand(ctx: CommandContext, options: RunsOptions): Promise<number> {
-  const db = openExistingDb(ctx.globals.db, ctx.log);
-  try {
-    writeRecords(listRuns(db, options).map(withMoney), options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
-  } finally {
-    db.$client.close();
-  }
-  return EXIT.ok;
+export async function runsCommand(ctx: CommandContext, options: RunsOptions): Promise<Outcome> {
+  await withDb(ctx, (db) => writeRecords(listRuns(db, options).map(withMoney), options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout));
+  return SUCCESS;
 }

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import type { CliResult } from './cli.js';
+import { Workspace, type CliResult } from './cli.js';
 
 export interface InProcessOptions {
   stdin?: string | Buffer;
@@ -37,4 +37,11 @@ export async function runMain(args: string[], options: InProcessOptions = {}): P
   const env: NodeJS.ProcessEnv = { ...(options.env ?? {}) };
   const code = await main(args, { stdout, stderr, stdin: Readable.from([options.stdin ?? '']), env });
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A Workspace whose `run` calls main() in this process instead of spawning the binary. */
+export class InProcessWorkspace extends Workspace {
+  override run(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+    return runMain([...args, '--db', this.db], options);
+  }
 }

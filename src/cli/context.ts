@@ -43,6 +43,9 @@ export function processIo(): Io {
       get columns() {
         return stdout.columns;
       },
+      get rows() {
+        return stdout.rows;
+      },
       // `destroyed` is set as the failed write returns, before the error event: no write after it.
       write: (chunk: string) => !stdout.destroyed && stdout.write(chunk),
     },

@@ -39,8 +39,6 @@ function pageSize(terminalRows: number | undefined): number {
 
 function moreNote(shown: number, offset: number, more: number, lines: boolean): string {
   const what = lines ? 'line' : 'claim';
-  return (
-    `showing ${plural(shown, what)}, ${more.toLocaleString('en-US')} more: ` +
-    `--offset ${offset + shown} for the next page, --limit N for more at once, or pipe the output (… | less) for all`
-  );
+  // Short enough for an 80-column terminal.
+  return `showing ${plural(shown, what)}, ${more.toLocaleString('en-US')} more: --offset ${offset + shown} next, | less for all`;
 }

@@ -174,14 +174,15 @@ function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number
   const widthOf = (from: number) => rows[0]!.map((_, i) => Math.max(0, ...rows.slice(from).map((row) => row[i]!.length)));
   const natural = widthOf(0);
   const data = widthOf(1);
-  // A cut number reads as another number: only text columns are narrowed. Headers wider than their
-  // values are cut first, then long values (ids, names) before short ones (dates, NPIs, codes);
-  // what still does not fit is cut at the line's end.
+  // A cut number reads as another number: a number column narrows only its header, down to its values.
+  // Headers wider than their values are cut first, then long values (ids, names) before short ones
+  // (dates, NPIs, codes); what still does not fit is cut at the line's end.
   const floor = (limit: (i: number) => number) =>
-    natural.map((w, i) => (rightAligned[i] ? w : Math.min(w, Math.max(limit(i), MIN_COLUMN_WIDTH))));
+    natural.map((w, i) => Math.min(w, Math.max(rightAligned[i] ? data[i]! : limit(i), MIN_COLUMN_WIDTH)));
   const widths = fitWidths(
     natural,
-    [floor((i) => data[i]!), floor((i) => Math.min(data[i]!, SHORT_VALUE_WIDTH)), floor(() => MIN_COLUMN_WIDTH)],
+    // No set below short values: a table of stumps reads worse than one whose last columns are cut off.
+    [floor((i) => data[i]!), floor((i) => Math.min(data[i]!, SHORT_VALUE_WIDTH))],
     maxWidth,
   );
   const line = (row: string[]) =>

@@ -135,4 +135,22 @@ describe('claims on a terminal', () => {
     expect(run.code).toBe(1);
     expect(screenLines(run.raw)).toContainEqual(expect.stringMatching(/^claims: .*no header row/));
   });
+
+  it('list shows one page that fits the terminal, with dates, NPIs and amounts whole at 120 columns', async () => {
+    const file = ws.file('in.csv', csv(manyClaims(100, 2)));
+    expect((await onTerminal(['ingest', file, '--db', ws.db, '-q'])).code).toBe(0);
+    const short = await onTerminal(['list', '--db', ws.db], { size: [200, 10] });
+    const shown = screenLines(short.raw).filter((line) => line.trim() !== '');
+    // Header, rule, rows and the note: no taller than the terminal.
+    expect(shown.length).toBeLessThanOrEqual(10);
+    expect(shown.at(-1)).toMatch(/^showing \d+ claims, \d+ more: --offset \d+ next, \| less for all$/);
+
+    const wide = await onTerminal(['list', '--lines', '--db', ws.db, '--limit', '3'], { size: [120, 40] });
+    const lines = screenLines(wide.raw).filter((line) => line.trim() !== '');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(120);
+    const [first] = lines.slice(2);
+    expect(first).toMatch(/\b20\d\d-\d\d-\d\d\b/);
+    expect(first).toMatch(/\b\d{10}\b/);
+    expect(first).toMatch(/\b\d+\.\d\d\b/);
+  });
 });

@@ -11,6 +11,12 @@ export const formatFlag = () => choiceFlag('--format <format>', 'output format (
 export const fromFlag = () => parsedFlag('--from <date>', 'service date on or after (YYYY-MM-DD, M/D/YYYY or M/D/YY)', dateFlag);
 export const toFlag = () => parsedFlag('--to <date>', 'service date on or before (YYYY-MM-DD, M/D/YYYY or M/D/YY)', dateFlag);
 
+/** An empty path (`CLAIMS_DB=` in a crontab) is a mistake, not the current directory. */
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');

@@ -53,7 +53,7 @@ async function ingestSources(
     for (const source of sources) {
       if (stop.aborted) throw new InterruptedError(stop.reason as StopSignal);
       const format = inputFormatFor(source, options.inputFormat);
-      ctx.log.debug({ source, format, dryRun: options.dryRun }, 'ingest started');
+      ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started');
       const summary = await ingestInput(
         { source, format, rules, today, maxErrors: options.maxErrors ?? null, dryRun: options.dryRun },
         {
@@ -65,7 +65,12 @@ async function ingestSources(
           onProgress: (rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
         },
       );
-      if (summary.status !== 'refused') ctx.log.info(logFields(summary), 'ingest finished');
+      // Rejected rows need someone's attention: a warning, which -q keeps.
+      if (summary.status === 'completed' && summary.rowsRejected > 0) {
+        ctx.log.warn(logFields(summary), `ingest finished with rejected rows: see claims report rejections --run ${summary.runId}`);
+      } else if (summary.status !== 'refused') {
+        ctx.log.info(logFields(summary), 'ingest finished');
+      }
       summaries.push(summary);
       // Only an accepted input's events are deliverable; publish them before reading the next input.
       if (summary.status === 'completed') await events?.drain();
@@ -85,7 +90,10 @@ async function ingestSources(
 
   // After the spinner is gone: a refusal shows even with -q; the rest is the human summary.
   for (const summary of summaries) {
-    if (summary.status === 'refused') reportFailure(ctx, summary.error ?? 'input refused', logFields(summary));
+    if (summary.status === 'refused') {
+      const { error, ...counts } = logFields(summary);
+      reportFailure(ctx, error ?? 'input refused', counts);
+    }
     else note(ctx, humanSummary(summary));
   }
   if (eventsOutcome?.message) note(ctx, eventsOutcome.message);

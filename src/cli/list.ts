@@ -1,5 +1,5 @@
 import { countClaims, countLines, listClaims, listLines } from '../db/queries.js';
-import { createRecordWriter, defaultFormat, withMoney } from '../output/records.js';
+import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns } from '../output/records.js';
 import type { ListOptions } from './commands/list.js';
 import { plural, type CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
@@ -16,7 +16,7 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     const page = ctx.io.stdout.isTTY && options.limit === undefined ? pageSize(ctx.io.stdout.rows) : undefined;
     const filters = { ...options, limit: page ?? options.limit };
     const rows = options.lines ? listLines(db, filters) : listClaims(db, filters);
-    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
+    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: withMoneyColumns(rows.columns) });
     let shown = 0;
     for (const row of rows) {
       writer.write(withMoney(row));

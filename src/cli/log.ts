@@ -84,8 +84,8 @@ export interface FailureContext {
  * whatever `-q` or `--log-level` say, so a cron job that fails never mails nothing.
  */
 export function reportFailure(ctx: FailureContext, message: string, fields: Record<string, unknown> = {}): void {
-  // A pretty error entry is that very line; JSON logs (or none) still need it for a person.
-  const shownByLog = ctx.logFormat === 'pretty' && ctx.log.isLevelEnabled('error');
-  if (!shownByLog) ctx.io.stderr.write(`claims: ${message}\n`);
-  ctx.log.error(fields, message);
+  // One line either way: the error entry itself (pretty: `claims: …`; json: one entry with the message),
+  // or, when --log-level hides errors, the plain `claims: …` line.
+  if (ctx.log.isLevelEnabled('error')) ctx.log.error(fields, message);
+  else ctx.io.stderr.write(`claims: ${message}\n`);
 }

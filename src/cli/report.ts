@@ -20,10 +20,15 @@ export async function topProvidersCommand(ctx: CommandContext, options: TopProvi
       claims: p.claims,
       lines: p.lines,
     }));
-    writeRecords(records, options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
+    writeRecords(records, options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: TOP_PROVIDER_COLUMNS });
   });
   return SUCCESS;
 }
+
+/** The keys of a top-providers record, for the header of an empty report. */
+const TOP_PROVIDER_COLUMNS = ['rank', 'provider_npi', 'net_fee_cents', 'net_fee', 'claims', 'lines'];
+/** The keys of a rejection record, likewise. */
+const REJECTION_COLUMNS = ['run_id', 'source', 'source_row', 'errors', 'values'];
 
 /**
  * With NATS configured, `dlq_depth` tells a monitor how many dead letters wait. NATS unreachable:
@@ -59,7 +64,7 @@ export async function rejectionsCommand(ctx: CommandContext, options: Rejections
       errors: structured ? r.errors : describeIssues(r.errors),
       values: structured ? r.values : JSON.stringify(r.values),
     }));
-    writeRecords(records, format, ctx.io.stdout);
+    writeRecords(records, format, ctx.io.stdout, { columns: REJECTION_COLUMNS });
   });
   return SUCCESS;
 }

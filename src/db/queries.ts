@@ -26,19 +26,25 @@ export interface ClaimFilters {
  * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
  * Rows come back as arrays (joined tables share column names) and are keyed in the select's order.
  */
-function* iterate<T extends Record<string, unknown>>(
+function iterate<T extends Record<string, unknown>>(
   db: Db,
   query: { toSQL(): { sql: string; params: unknown[] }; _: { selectedFields: Record<string, unknown> } },
-): Generator<T> {
+): Rows<T> {
   const keys = Object.keys(query._.selectedFields);
   const { sql: text, params } = query.toSQL();
   const statement = db.$client.prepare(text).raw(true);
-  for (const values of statement.iterate(...params) as Iterable<unknown[]>) {
-    const row: Record<string, unknown> = {};
-    keys.forEach((key, i) => (row[key] = values[i]));
-    yield row as T;
+  function* rows(): Generator<T> {
+    for (const values of statement.iterate(...params) as Iterable<unknown[]>) {
+      const row: Record<string, unknown> = {};
+      keys.forEach((key, i) => (row[key] = values[i]));
+      yield row as T;
+    }
   }
+  return Object.assign(rows(), { columns: keys });
 }
+
+/** Rows read lazily, with their keys known before the first (an empty result still has columns). */
+export type Rows<T> = Generator<T> & { columns: string[] };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -133,7 +139,7 @@ export function countLines(db: Db, f: ClaimFilters): number {
 }
 
 /** Claims in the order they were stored. */
-export function listClaims(db: Db, f: ClaimFilters): Generator<ClaimRow> {
+export function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
   const conditions = listClaimConditions(db, f);
   const query = db
     .select({
@@ -174,7 +180,7 @@ export interface LineRow extends Record<string, unknown> {
 }
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
-export function listLines(db: Db, f: ClaimFilters): Generator<LineRow> {
+export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
   const conditions = listLineConditions(db, f);
   const query = db
     .select({
@@ -322,11 +328,10 @@ export interface RunRow extends Record<string, unknown> {
 }
 
 /** Ingest runs, newest first, with where their events stand. */
-export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): RunRow[] {
+export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): { columns: string[]; rows: RunRow[] } {
   const byStatus = (status: string) =>
     sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
-  return db
-    .select({
+  const selection = {
       run_id: runs.id,
       source: runs.source,
       input_format: runs.inputFormat,
@@ -344,7 +349,9 @@ export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): Run
       events_pending: byStatus('pending'),
       events_failed: byStatus('failed'),
       error: runs.error,
-    })
+  };
+  const rows = db
+    .select(selection)
     .from(runs)
     .leftJoin(outbox, eq(outbox.runId, runs.id))
     .where(f.status === undefined ? undefined : eq(runs.status, f.status))
@@ -352,4 +359,5 @@ export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): Run
     .orderBy(desc(runs.id))
     .limit(f.limit ?? -1)
     .all() as RunRow[];
+  return { columns: Object.keys(selection), rows };
 }

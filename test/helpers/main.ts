@@ -39,6 +39,22 @@ export async function runMain(args: string[], options: InProcessOptions = {}): P
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+/**
+ * The failures shown on stderr, one per line: a `claims: …` line, or a JSON log entry at error level
+ * (`msg`). Any other line fails the test: a failure must read as exactly one line.
+ */
+export function failureLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      if (line.startsWith('claims: ')) return line.slice('claims: '.length);
+      const entry = JSON.parse(line) as { level: number; msg: string };
+      if (entry.level < 50) throw new Error(`not a failure line: ${line}`);
+      return entry.msg;
+    });
+}
+
 /** A Workspace whose `run` calls main() in this process instead of spawning the binary. */
 export class InProcessWorkspace extends Workspace {
   override run(args: string[], options: InProcessOptions = {}): Promise<CliResult> {

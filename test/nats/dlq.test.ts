@@ -97,25 +97,28 @@ describe('claims replay --dlq', () => {
   it('leaves a dead letter that is not a payment event in CLAIMS_DLQ and exits 4', async () => {
     await server.publish('claims.dlq.payment.1497775530', 'not json');
     await deadLetter(published[0]!);
+    await server.publish('claims.dlq.payment.1497775530', JSON.stringify({ event_id: '' }));
     // The dry run says what the real run then does, letter by letter.
     const dryRun = await ws.run(['replay', '--dlq', '--dry-run', '--nats', server.url, '--format', 'json']);
     expect(JSON.parse(dryRun.stdout) as DeadLetterRecord[]).toMatchObject([
       { dlq_seq: 1, status: 'would_fail', error: expect.stringMatching(/^not a payment event/) },
       { dlq_seq: 2, status: 'would_republish', error: null },
+      { dlq_seq: 3, status: 'would_fail', error: expect.stringMatching(/^not a payment event/) },
     ]);
     const replay = await ws.run(['replay', '--dlq', '--events', '--nats', server.url, '--format', 'json']);
     expect(replay.code).toBe(4);
     expect((JSON.parse(replay.stdout) as DeadLetterRecord[]).map((r) => [r.dlq_seq, r.status])).toEqual([
       [1, 'failed'],
       [2, 'republished'],
+      [3, 'failed'],
     ]);
-    expect(replay.stderr).toContain('1 failed; 1 left in CLAIMS_DLQ');
-    expect(await dlqDepth()).toBe(1);
+    expect(replay.stderr).toContain('2 failed; 2 left in CLAIMS_DLQ');
+    expect(await dlqDepth()).toBe(2);
 
     // Without --events: one summary record.
     const summary = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json']);
     expect(summary.code).toBe(4);
-    expect(JSON.parse(summary.stdout)).toEqual({ dead_letters_republished: 0, dead_letters_failed: 1, dlq_depth: 1, stopped: null });
+    expect(JSON.parse(summary.stdout)).toEqual({ dead_letters_republished: 0, dead_letters_failed: 2, dlq_depth: 2, stopped: null });
   });
 });
 
@@ -125,7 +128,7 @@ describe('claims report summary with NATS', () => {
     const summary = await ws.run(['report', 'summary', '--format', 'json', '--nats', server.url]);
     expect(summary.code).toBe(4);
     expect(JSON.parse(summary.stdout)).toMatchObject({ claims: 3, events_published: 3, dlq_depth: null });
-    expect(summary.stderr).toContain(`claims: cannot connect to NATS at ${server.url}`);
+    expect(summary.stderr).toContain(`cannot connect to NATS at ${server.url}`);
     expect(summary.stderr).toContain('dlq_depth unknown');
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,13 @@ describe('the packed tarball', () => {
     expect(packed.filter((path) => path.startsWith('src/') || path.startsWith('test/'))).toEqual([]);
   });
 
+  it('points at no source map from its compiled files', () => {
+    const pointing = packed
+      .filter((path) => path.endsWith('.js'))
+      .filter((path) => readFileSync(join(ROOT, path), 'utf8').includes('sourceMappingURL'));
+    expect(pointing).toEqual([]);
+  });
+
   it('installs into a prefix and ingests the canonical claim from another directory', () => {
     // The package is private: it is deployed as this tarball plus the lockfile it was tested with
     // (npm never packs package-lock.json). `npm ci --offline` takes the locked versions from npm's
@@ -54,6 +61,9 @@ describe('the packed tarball', () => {
     // or compile SQLite for minutes; the addon compiled by the project's `npm ci` is the same version
     // (same lockfile) for the same Node, so it is reused.
     run('npm', ['ci', '--prefix', home, '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], home);
+    // The package's own `prepare` (which builds from src/ in a clone) must pass where there is no
+    // src/ and no TypeScript: the README's install runs it, as `npm ci` does.
+    run('npm', ['run', 'prepare', '--prefix', home], home);
     mkdirSync(join(home, 'node_modules/better-sqlite3/build/Release'), { recursive: true });
     copyFileSync(join(ROOT, NATIVE_ADDON), join(home, NATIVE_ADDON));
     mkdirSync(join(prefix, 'bin'));

@@ -42,7 +42,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     // Any stack trace is for --log-level debug only, not for the person who ran it.
     if (ctx) {
       reportFailure(ctx, failure.message);
-      (ctx as CommandContext).log.debug({ err: error }, 'stack of the failure');
+      (ctx as CommandContext).log.debug({ stack: (error as Error).stack ?? String(error) }, 'stack of the failure');
     } else {
       io.stderr.write(`claims: ${failure.message}\n`);
     }

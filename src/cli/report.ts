@@ -44,7 +44,7 @@ export async function summaryCommand(ctx: CommandContext, options: SummaryOption
       record.dlq_depth = await withNatsSession(settings, ctx.log, (session) => deadLetterDepth(session.jsm));
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
-      ctx.io.stderr.write(`claims: ${error.message}; dlq_depth unknown\n`);
+      ctx.log.warn(`${error.message}; dlq_depth unknown`);
       outcome = { eventsUnpublished: true };
     }
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { formatCents } from '../domain/money.js';
 import type { Output } from '../output/records.js';
+import type { GlobalOptions } from './global-options.js';
 import type { LogFormat } from './log.js';
 
 /** A terminal tells its size; a pseudo-terminal that was never sized says 0 columns. */
@@ -14,17 +15,7 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export interface GlobalOptions {
-  db: string;
-  nats?: string;
-  natsCreds?: string;
-  /** Seconds any one NATS operation may wait for the server (default in src/events/connection.ts). */
-  natsTimeout?: number;
-  /** Unset: info, or warn with --quiet. */
-  logLevel?: string;
-  logFormat?: LogFormat;
-  quiet: boolean;
-}
+export type { GlobalOptions } from './global-options.js';
 
 export interface CommandContext {
   io: Io;

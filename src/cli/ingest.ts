@@ -1,29 +1,22 @@
 import { formatCents } from '../domain/money.js';
 import { SqliteStorage } from '../db/storage.js';
-import { EXIT, InterruptedError, type StopSignal } from '../errors.js';
+import { InterruptedError, type StopSignal } from '../errors.js';
 import { natsSettings } from '../events/connection.js';
 import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
 import type { EventCounts } from '../events/ports.js';
 import { ingestInputs, runLogFields, type IngestResult, type IngestVerdict } from '../ingest/ingest.js';
 import type { RunSummary } from '../ingest/pipeline.js';
-import { STDIN, type InputFormat } from '../ingest/read.js';
+import { STDIN } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
-import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
+import { defaultFormat, writeRecords } from '../output/records.js';
+import type { IngestOptions } from './commands/ingest.js';
 import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
+import type { Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
 
-export interface IngestCommandOptions {
-  inputFormat?: InputFormat;
-  rules?: string;
-  rejects?: string;
-  maxErrors?: number;
-  dryRun: boolean;
-  format?: OutputFormat;
-}
-
-export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestCommandOptions): Promise<number> {
+export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestOptions): Promise<Outcome> {
   const rules = loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
   const signals = watchStopSignals();
@@ -38,9 +31,9 @@ async function ingestSources(
   ctx: CommandContext,
   sources: string[],
   rules: ReturnType<typeof loadRules>,
-  options: IngestCommandOptions,
+  options: IngestOptions,
   stop: AbortSignal,
-): Promise<number> {
+): Promise<Outcome> {
   const storage = options.dryRun ? SqliteStorage.openReadOnly(ctx.globals.db) : SqliteStorage.open(ctx.globals.db, ctx.log);
   let result: IngestResult<IngestDeliveryOutcome>;
   // Opened inside the try, so a failure to open one still closes those opened before it.
@@ -97,7 +90,7 @@ async function ingestSources(
   // and with -q a success prints nothing at all.
   const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
-  return exitCode(result.verdict);
+  return outcomeOf(result.verdict);
 }
 
 /**
@@ -128,15 +121,13 @@ function logFinished(ctx: CommandContext, summary: RunSummary): void {
   }
 }
 
-const EXIT_BY_VERDICT: Record<IngestVerdict, number> = {
-  input_refused: EXIT.failure,
-  rows_rejected: EXIT.rowsRejected,
-  events_unpublished: EXIT.eventsUnpublished,
-  ok: EXIT.ok,
-};
-
-function exitCode(verdict: IngestVerdict): number {
-  return EXIT_BY_VERDICT[verdict];
+/** The library's verdict as the outcome whose exit code src/cli/exit.ts decides. */
+function outcomeOf(verdict: IngestVerdict): Outcome {
+  return {
+    inputRefused: verdict === 'input_refused',
+    rowsRejected: verdict === 'rows_rejected',
+    eventsUnpublished: verdict === 'events_unpublished',
+  };
 }
 
 /** The human line about payment events. */

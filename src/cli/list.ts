@@ -1,22 +1,17 @@
-import { countClaims, countLines, listClaims, listLines, type ClaimFilters } from '../db/queries.js';
-import { openExistingDb } from '../db/open.js';
-import { EXIT } from '../errors.js';
-import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns, type OutputFormat } from '../output/records.js';
+import { countClaims, countLines, listClaims, listLines } from '../db/queries.js';
+import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns } from '../output/records.js';
+import type { ListOptions } from './commands/list.js';
 import { plural, type CommandContext } from './context.js';
-
-export interface ListOptions extends ClaimFilters {
-  lines: boolean;
-  format?: OutputFormat;
-}
+import { SUCCESS, type Outcome } from './exit.js';
+import { withDb } from './with-db.js';
 
 /** The page size when the terminal does not say how tall it is. */
 const DEFAULT_PAGE = 20;
 /** Lines of a terminal that are not rows: the table's header and rule, the note, the next prompt. */
 const PAGE_CHROME = 4;
 
-export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<number> {
-  const db = openExistingDb(ctx.globals.db, ctx.log);
-  try {
+export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<Outcome> {
+  await withDb(ctx, (db) => {
     // A person at a terminal gets one screenful; a pipe or a file gets every row.
     const page = ctx.io.stdout.isTTY && options.limit === undefined ? pageSize(ctx.io.stdout.rows) : undefined;
     const filters = { ...options, limit: page ?? options.limit };
@@ -34,10 +29,8 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       const more = total - offset - shown;
       if (more > 0) ctx.io.stderr.write(`${moreNote(shown, offset, more, options.lines)}\n`);
     }
-  } finally {
-    db.$client.close();
-  }
-  return EXIT.ok;
+  });
+  return SUCCESS;
 }
 
 function pageSize(terminalRows: number | undefined): number {

@@ -1,30 +1,24 @@
 import { resolve } from 'node:path';
 import { openDbReadOnly, openExistingDb } from '../db/open.js';
 import { OutboxStore, type DeliverableEvent, type Delivery } from '../db/outbox-store.js';
-import { DatabaseMissingError, EXIT, UsageError } from '../errors.js';
+import { DatabaseMissingError, UsageError } from '../errors.js';
 import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import { drainOutbox } from '../events/publisher.js';
 import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
-import { createRecordWriter, defaultFormat, writeRecords, type OutputFormat, type OutputRecord, type RecordWriter } from '../output/records.js';
+import { createRecordWriter, defaultFormat, writeRecords, type OutputRecord, type RecordWriter } from '../output/records.js';
+import type { ReplayOptions } from './commands/replay.js';
 import { note, plural, type CommandContext } from './context.js';
+import { SUCCESS, type Outcome } from './exit.js';
 
 const LIST_PAGE_SIZE = 1_000;
-
-export interface ReplayOptions {
-  dlq: boolean;
-  limit?: number;
-  dryRun: boolean;
-  events: boolean;
-  format?: OutputFormat;
-}
 
 /**
  * `claims replay`: the outbox's undelivered events, or (--dlq) the dead letters, back onto CLAIMS.
  * Its output is one summary record, so cron mails a line, not a row per event; `--events` (and
  * `--dry-run`, whose point is the list) prints one record per event instead.
  */
-export async function replayCommand(ctx: CommandContext, options: ReplayOptions): Promise<number> {
+export async function replayCommand(ctx: CommandContext, options: ReplayOptions): Promise<Outcome> {
   const format = options.format ?? defaultFormat(ctx.io.stdout);
   const perEvent = options.events || options.dryRun;
   const writer = perEvent ? createRecordWriter(format, ctx.io.stdout) : SKIP;
@@ -37,13 +31,13 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   // Like ingest: with -q and no --format asked, a success prints nothing (a quiet cron line).
   const wanted = options.format !== undefined || !ctx.globals.quiet;
   if (!perEvent && result.summary && wanted) writeRecords([result.summary], format, ctx.io.stdout, { single: true });
-  return result.exitCode;
+  return result.outcome;
 }
 
 const SKIP: RecordWriter = { write: () => {}, end: () => {} };
 
 interface Replayed {
-  exitCode: number;
+  outcome: Outcome;
   /** Counts for the summary record (a dry run is a list, with its count in the note). */
   summary?: OutputRecord;
 }
@@ -76,7 +70,7 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
         `, ${result.failed.toLocaleString('en-US')} failed; ${plural(summary.events_left, 'event')} left to deliver` +
         (result.stopped ? ` (stopped: ${result.stopped})` : ''),
     );
-    return { exitCode: result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok, summary };
+    return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
   } finally {
     db.$client.close();
   }
@@ -104,7 +98,7 @@ function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: Re
     db.$client.close();
   }
   note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
-  return { exitCode: EXIT.ok };
+  return { outcome: SUCCESS };
 }
 
 async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
@@ -129,7 +123,7 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
         ? `replay --dlq --dry-run: ${plural(depth, 'dead letter')} in ${DEAD_LETTER_STREAM}; nothing was moved`
         : `${moved}; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
   );
-  return { exitCode: result.failed > 0 || result.stopped !== null ? EXIT.eventsUnpublished : EXIT.ok, summary };
+  return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
 }
 
 function withSession<T>(ctx: CommandContext, work: (session: NatsSession) => Promise<T>): Promise<T> {

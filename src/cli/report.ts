@@ -1,32 +1,17 @@
 import { formatCents } from '../domain/money.js';
-import { openExistingDb, type Db } from '../db/open.js';
 import { listRejections, topProviders, totals } from '../db/queries.js';
-import { EXIT, NatsUnavailableError } from '../errors.js';
+import { NatsUnavailableError } from '../errors.js';
 import { natsSettings, withNatsSession } from '../events/connection.js';
 import { deadLetterDepth } from '../events/streams.js';
 import { describeIssues } from '../ingest/rejects.js';
-import { defaultFormat, withMoney, writeRecords, type OutputFormat, type OutputRecord } from '../output/records.js';
+import { defaultFormat, withMoney, writeRecords, type OutputRecord } from '../output/records.js';
+import type { RejectionsOptions, SummaryOptions, TopProvidersOptions } from './commands/report.js';
 import type { CommandContext } from './context.js';
+import { SUCCESS, type Outcome } from './exit.js';
+import { withDb } from './with-db.js';
 
-interface FormatOption {
-  format?: OutputFormat;
-}
-
-async function withDb(ctx: CommandContext, report: (db: Db) => Promise<void> | void): Promise<number> {
-  const db = openExistingDb(ctx.globals.db, ctx.log);
-  try {
-    await report(db);
-  } finally {
-    db.$client.close();
-  }
-  return EXIT.ok;
-}
-
-export function topProvidersCommand(
-  ctx: CommandContext,
-  options: FormatOption & { limit: number; from?: string; to?: string },
-): Promise<number> {
-  return withDb(ctx, (db) => {
+export async function topProvidersCommand(ctx: CommandContext, options: TopProvidersOptions): Promise<Outcome> {
+  await withDb(ctx, (db) => {
     const records = topProviders(db, options).map((p, index) => ({
       rank: index + 1,
       provider_npi: p.provider_npi,
@@ -37,6 +22,7 @@ export function topProvidersCommand(
     }));
     writeRecords(records, options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: TOP_PROVIDER_COLUMNS });
   });
+  return SUCCESS;
 }
 
 /** The keys of a top-providers record, for the header of an empty report. */
@@ -49,31 +35,25 @@ const REJECTION_COLUMNS = ['run_id', 'source', 'source_row', 'errors', 'values']
  * the rest is still printed, dlq_depth is null, and the exit code is 4 so the monitor alerts.
  * No NATS configured: dlq_depth is null too, so the record has the same keys either way.
  */
-export async function summaryCommand(ctx: CommandContext, options: FormatOption): Promise<number> {
+export async function summaryCommand(ctx: CommandContext, options: SummaryOptions): Promise<Outcome> {
   const settings = natsSettings(ctx.globals);
-  const db = openExistingDb(ctx.globals.db, ctx.log);
-  let record: OutputRecord;
-  try {
-    record = withMoney({ ...totals(db), dlq_depth: null });
-  } finally {
-    db.$client.close();
-  }
-  let exitCode: number = EXIT.ok;
+  const record: OutputRecord = await withDb(ctx, (db) => withMoney({ ...totals(db), dlq_depth: null }));
+  let outcome = SUCCESS;
   if (settings) {
     try {
       record.dlq_depth = await withNatsSession(settings, ctx.log, (session) => deadLetterDepth(session.jsm));
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
       ctx.log.warn(`${error.message}; dlq_depth unknown`);
-      exitCode = EXIT.eventsUnpublished;
+      outcome = { eventsUnpublished: true };
     }
   }
   writeRecords([record], options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { single: true });
-  return exitCode;
+  return outcome;
 }
 
-export function rejectionsCommand(ctx: CommandContext, options: FormatOption & { run?: number; limit?: number }): Promise<number> {
-  return withDb(ctx, (db) => {
+export async function rejectionsCommand(ctx: CommandContext, options: RejectionsOptions): Promise<Outcome> {
+  await withDb(ctx, (db) => {
     const format = options.format ?? defaultFormat(ctx.io.stdout);
     const structured = format === 'json' || format === 'ndjson';
     const records = listRejections(db, options).map((r) => ({
@@ -86,4 +66,5 @@ export function rejectionsCommand(ctx: CommandContext, options: FormatOption & {
     }));
     writeRecords(records, format, ctx.io.stdout, { columns: REJECTION_COLUMNS });
   });
+  return SUCCESS;
 }

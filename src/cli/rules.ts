@@ -1,10 +1,11 @@
 import { listRules } from '../domain/rules.js';
-import { EXIT } from '../errors.js';
-import { defaultFormat, writeRecords, type OutputFormat } from '../output/records.js';
+import { defaultFormat, writeRecords } from '../output/records.js';
+import type { RulesOptions } from './commands/rules.js';
 import type { CommandContext } from './context.js';
+import { SUCCESS, type Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 
-export async function rulesCommand(ctx: CommandContext, options: { rules?: string; format?: OutputFormat }): Promise<number> {
+export async function rulesCommand(ctx: CommandContext, options: RulesOptions): Promise<Outcome> {
   const records = listRules(loadRules(options.rules)).map((rule) => ({
     name: rule.name,
     field: rule.field,
@@ -14,5 +15,5 @@ export async function rulesCommand(ctx: CommandContext, options: { rules?: strin
     description: rule.description,
   }));
   writeRecords(records, options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout);
-  return EXIT.ok;
+  return SUCCESS;
 }

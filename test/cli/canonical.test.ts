@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 
 const TOP_PROVIDERS =
   '[{"rank":1,"provider_npi":"1497775530","net_fee_cents":11685,"net_fee":"116.85","claims":1,"lines":4}]';
@@ -12,7 +13,7 @@ describe('the canonical claim_1234.csv', () => {
   afterEach(() => ws.remove());
 
   it('is one claim of four lines, net fee 116.85, as top-providers JSON', async () => {
-    ws = new Workspace();
+    ws = new InProcessWorkspace();
     const ingest = await ws.run(['ingest', FIXTURE]);
     expect(ingest.code).toBe(0);
     const report = await ws.run(['report', 'top-providers', '--format', 'json']);
@@ -20,6 +21,7 @@ describe('the canonical claim_1234.csv', () => {
     expect(report.stdout).toBe(`${TOP_PROVIDERS}\n`);
   });
 
+  // Spawned: the default --db is relative to the process's working directory.
   it('creates ./claims.db in the working directory when no --db is given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'claims-cwd-'));
     try {
@@ -33,7 +35,7 @@ describe('the canonical claim_1234.csv', () => {
   });
 
   it('ingested twice changes nothing the second time: a duplicate, counted, no new event', async () => {
-    ws = new Workspace();
+    ws = new InProcessWorkspace();
     await ws.run(['ingest', FIXTURE]);
     const before = await ws.run(['list', '--format', 'json']);
     const again = await ws.run(['ingest', FIXTURE, '--format', 'json']);
@@ -46,8 +48,8 @@ describe('the canonical claim_1234.csv', () => {
   });
 
   it('gives the claim the same stable id in every database', async () => {
-    ws = new Workspace();
-    const other = new Workspace();
+    ws = new InProcessWorkspace();
+    const other = new InProcessWorkspace();
     try {
       await ws.run(['ingest', FIXTURE]);
       await other.run(['ingest', FIXTURE]);

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { BIN, claims, FIXTURE } from '../helpers/cli.js';
 import { cells, csv } from '../helpers/inputs.js';
-import { failureLines } from '../helpers/main.js';
+import { failureLines, InProcessWorkspace, runMain } from '../helpers/main.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
 
@@ -13,19 +13,19 @@ const COMMANDS = [[], ['ingest'], ['replay'], ['list'], ['report'], ['report', '
 
 describe('global options', () => {
   it('may stand before or after the command words', async () => {
-    await claims(['--db', ws.db, 'ingest', FIXTURE]);
-    const after = await claims(['report', 'summary', '--db', ws.db, '--format', 'json']);
-    const before = await claims(['--db', ws.db, 'report', 'summary', '--format', 'json']);
+    await runMain(['--db', ws.db, 'ingest', FIXTURE]);
+    const after = await runMain(['report', 'summary', '--db', ws.db, '--format', 'json']);
+    const before = await runMain(['--db', ws.db, 'report', 'summary', '--format', 'json']);
     expect(JSON.parse(after.stdout)).toMatchObject({ claims: 1 });
     expect(before.stdout).toBe(after.stdout);
   });
 
   it('takes the database from CLAIMS_DB, and --db beats it', async () => {
     const env = { CLAIMS_DB: ws.db };
-    await claims(['ingest', FIXTURE], { env });
-    expect(JSON.parse((await claims(['report', 'summary', '--format', 'json'], { env })).stdout)).toMatchObject({ claims: 1 });
+    await runMain(['ingest', FIXTURE], { env });
+    expect(JSON.parse((await runMain(['report', 'summary', '--format', 'json'], { env })).stdout)).toMatchObject({ claims: 1 });
     const other = ws.path('other.db');
-    const flagged = await claims(['report', 'summary', '--format', 'json', '--db', other], { env });
+    const flagged = await runMain(['report', 'summary', '--format', 'json', '--db', other], { env });
     expect(flagged.stderr).toContain(`no database at ${other}`);
   });
 
@@ -50,28 +50,35 @@ describe('global options', () => {
   it('keeps subscriber numbers out of info-level logs', async () => {
     const file = ws.file('in.csv', csv([cells({ subscriber: 'SUB-SECRET-42' }), cells({ subscriber: 'SUB-SECRET-43', npi: 'bad' })]));
     const result = await ws.run(['ingest', file, '-q', '--log-level', 'info']);
+    // Positive control: the run did log (its finished line, with the rejected row counted).
+    expect(result.stderr).toContain('"msg":"ingest finished');
+    expect(result.stderr).toContain('"rows_rejected":1');
     expect(result.stderr).not.toContain('SUB-SECRET');
   });
 
   it('--quiet drops the human summary but not the data', async () => {
     const result = await ws.run(['ingest', FIXTURE, '-q', '--log-level', 'silent', '--format', 'json']);
     expect(result.stderr).toBe('');
+    // Positive control: the same run, logging, does write to stderr.
+    expect((await ws.run(['ingest', FIXTURE, '-q', '--format', 'json'], { env: { CLAIMS_LOG_LEVEL: 'info' } })).stderr).toContain('ingest finished');
     expect(JSON.parse(result.stdout)[0]).toMatchObject({ claims_stored: 1 });
   });
 
   it('shows no progress spinner when stderr is not a terminal', async () => {
     const result = await ws.run(['ingest', FIXTURE, '--log-level', 'silent']);
+    // Positive control: stderr had the human summary, just no spinner frame.
+    expect(result.stderr).toContain('stored 1 claim');
     expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
   });
 
   it('prints the version', async () => {
-    const result = await claims(['--version']);
+    const result = await runMain(['--version']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
   it.each(COMMANDS)('has --help with an example: %s', async (...words) => {
-    const result = await claims([...words, '--help']);
+    const result = await runMain([...words, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: claims');
     expect(result.stdout).toMatch(/Examples?:\n\s+\$ claims /);
@@ -98,7 +105,7 @@ describe('exit codes', () => {
   });
 
   it('1 when the database cannot be opened', async () => {
-    const result = await claims(['ingest', FIXTURE, '--db', ws.path('no/such/dir/claims.db')]);
+    const result = await runMain(['ingest', FIXTURE, '--db', ws.path('no/such/dir/claims.db')]);
     expect(result.code).toBe(1);
     expect(failureLines(result.stderr)).toEqual([expect.stringMatching(/^cannot open database .*no\/such\/dir\/claims\.db/)]);
   });
@@ -114,6 +121,12 @@ describe('exit codes', () => {
     const result = await ws.run(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error: /);
+  });
+
+  it('the built bin exits with main()\'s code (3) and its own usage code (2)', async () => {
+    const bad = ws.file('bad.csv', csv([cells({ npi: 'x' })]));
+    expect((await claims(['ingest', bad, '--db', ws.db])).code).toBe(3);
+    expect((await claims(['bogus'])).code).toBe(2);
   });
 
   it('3 when rows were rejected, and 1 wins over 3 across inputs', async () => {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { cells, csv, HEADER, jsonRow } from '../helpers/inputs.js';
 import { failureLines } from '../helpers/main.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
 

@@ -1,16 +1,16 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { cells, csv } from '../helpers/inputs.js';
 
 // Three providers over three dates; B and C tie on net fee so ties break by NPI.
 const A = '1497775530';
 const B = '1234567893';
 const C = '1245319599';
-let ws: Workspace;
+let ws: InProcessWorkspace;
 
 beforeAll(async () => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
   const rows = [
     cells({ npi: A, date: '2018-01-10', procedure: 'D0180', provider: '$100.00', allowed: '$50.00' }),
     cells({ npi: A, date: '2018-01-10', procedure: 'D4211', quadrant: 'ur', provider: '$10.00', allowed: '$0.00' }),
@@ -120,7 +120,7 @@ describe('--format', () => {
   });
 
   it('writes the ingest run summary in the requested format on stdout, human notes on stderr', async () => {
-    const other = new Workspace();
+    const other = new InProcessWorkspace();
     try {
       const file = other.file('in.csv', csv([cells()]));
       const asCsv = await other.run(['ingest', file, '--format', 'csv']);

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { cells, csv, type Line } from '../helpers/inputs.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claims, Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace, runMain } from '../helpers/main.js';
 import { cells, csv } from '../helpers/inputs.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
 
@@ -18,7 +18,7 @@ interface RuleRow {
 }
 
 async function listRules(args: string[] = []): Promise<RuleRow[]> {
-  const result = await claims(['rules', '--format', 'json', ...args]);
+  const result = await runMain(['rules', '--format', 'json', ...args]);
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout);
 }

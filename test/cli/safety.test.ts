@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Workspace } from '../helpers/cli.js';
+import { BIN, claims, Workspace } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 
+// Processes are spawned where the test is about processes (SIGKILL, several at once); the rest runs in-process.
 let ws: Workspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
 
@@ -55,7 +57,7 @@ describe('safety', () => {
     const rerun = await ws.run(['ingest', input, '-q', '--log-level', 'silent']);
     expect(rerun.code).toBe(0);
 
-    const clean = new Workspace();
+    const clean = new InProcessWorkspace();
     try {
       await clean.run(['ingest', input, '-q', '--log-level', 'silent']);
       expect(await contents(ws)).toEqual(await contents(clean));
@@ -68,7 +70,7 @@ describe('safety', () => {
   it('several processes ingesting the same file into one database store each claim once, without errors', async () => {
     const input = ws.file('in.csv', csv(manyClaims(5_000)));
     const results = await Promise.all(
-      [1, 2, 3, 4].map(() => ws.run(['ingest', input, '--format', 'json', '--log-level', 'silent', '-q'])),
+      [1, 2, 3, 4].map(() => claims(['ingest', input, '--db', ws.db, '--format', 'json', '--log-level', 'silent', '-q'])),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const runs = results.map((r) => JSON.parse(r.stdout)[0]);

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import type { CliResult } from './cli.js';
+import { Workspace, type CliResult } from './cli.js';
 
 export interface InProcessOptions {
   stdin?: string | Buffer;
@@ -53,4 +53,11 @@ export function failureLines(stderr: string): string[] {
       if (entry.level < 50) throw new Error(`not a failure line: ${line}`);
       return entry.msg;
     });
+}
+
+/** A Workspace whose `run` calls main() in this process instead of spawning the binary. */
+export class InProcessWorkspace extends Workspace {
+  override run(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
+    return runMain([...args, '--db', this.db], options);
+  }
 }

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
+import { BIN, claims, Workspace, type CliResult } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { NatsServer, waitFor } from '../helpers/nats.js';
 
 let ws: Workspace;
 let server: NatsServer;
 beforeEach(async () => {
-  ws = new Workspace();
+  // Processes only where concurrency between processes is the point; setup and checks in-process.
+  ws = new InProcessWorkspace();
   server = await NatsServer.start();
 });
 afterEach(async () => {
@@ -34,8 +36,8 @@ describe('concurrent publishers share the outbox', () => {
     );
 
     const results = await Promise.all([
-      ...files.map((file) => ws.run(['ingest', file, '--nats', server.url])),
-      ws.run(['replay', '--nats', server.url]),
+      ...files.map((file) => claims(['ingest', file, '--nats', server.url, '--db', ws.db])),
+      claims(['replay', '--nats', server.url, '--db', ws.db]),
     ]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
 

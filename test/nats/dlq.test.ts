@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { cells, csv } from '../helpers/inputs.js';
 import { NatsServer, type StoredMessage } from '../helpers/nats.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 let server: NatsServer;
 let published: StoredMessage[];
 beforeEach(async () => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
   server = await NatsServer.start();
   const input = csv([cells({ subscriber: 'A1' }), cells({ subscriber: 'B2', npi: '1234567893' }), cells({ subscriber: 'C3', npi: '1245319599' })]);
   expect((await ws.run(['ingest', ws.file('claims.csv', input), '--nats', server.url])).code).toBe(0);

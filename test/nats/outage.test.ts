@@ -1,13 +1,13 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { NatsServer, waitFor, type StoredMessage } from '../helpers/nats.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 let server: NatsServer;
 beforeEach(async () => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
   server = await NatsServer.start();
 });
 afterEach(async () => {

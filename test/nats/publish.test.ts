@@ -2,7 +2,7 @@ import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { cells, csv } from '../helpers/inputs.js';
 import { NatsServer } from '../helpers/nats.js';
 
@@ -29,10 +29,10 @@ function multiClaimFile(prefix = 'S'): string {
   return csv(rows);
 }
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 let server: NatsServer;
 beforeEach(async () => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
   server = await NatsServer.start();
 });
 afterEach(async () => {

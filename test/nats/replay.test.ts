@@ -1,13 +1,13 @@
 import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { NatsServer } from '../helpers/nats.js';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 let server: NatsServer;
 beforeEach(async () => {
-  ws = new Workspace();
+  ws = new InProcessWorkspace();
   server = await NatsServer.start();
   // Ten claims stored with no NATS configured: ten pending events.
   expect((await ws.run(['ingest', ws.file('claims.csv', csv(manyClaims(10, 2)))])).code).toBe(0);

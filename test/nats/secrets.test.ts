@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workspace, type CliResult } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
+import { InProcessWorkspace } from '../helpers/main.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { freePort, NatsServer } from '../helpers/nats.js';
 
@@ -8,7 +9,7 @@ const PASSWORD = 'pa@ss:w0rd/Zq9';
 const ENCODED = encodeURIComponent(PASSWORD);
 const TOKEN = 'tok-7Hh2QxLm';
 
-let ws: Workspace;
+let ws: InProcessWorkspace;
 let server: NatsServer | null = null;
 afterEach(async () => {
   ws.remove();
@@ -37,7 +38,7 @@ async function everyNatsCommand(natsArgs: string[], env: Record<string, string> 
 
 describe('NATS secrets', () => {
   it('a password in --nats never appears in stdout or stderr at debug level', async () => {
-    ws = new Workspace();
+    ws = new InProcessWorkspace();
     server = await NatsServer.start({ flags: ['--user', 'alice', '--pass', PASSWORD], clientAuth: { user: 'alice', pass: PASSWORD } });
     const nats = `nats://alice:${ENCODED}@${server.hostPort}`;
     const results = await everyNatsCommand(['--nats', nats]);
@@ -54,7 +55,7 @@ describe('NATS secrets', () => {
   });
 
   it('a token in NATS_URL never appears either, nor a password when the server is down', async () => {
-    ws = new Workspace();
+    ws = new InProcessWorkspace();
     server = await NatsServer.start({ flags: ['--auth', TOKEN], clientAuth: { token: TOKEN } });
     const results = await everyNatsCommand([], { NATS_URL: `nats://${TOKEN}@${server.hostPort}` });
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);

@@ -1,0 +1,117 @@
+import { Argument, Command, Option } from 'commander';
+import type { CommandContext } from './context.js';
+import type { Outcome } from './exit.js';
+
+/**
+ * One declared flag: commander's Option plus the type its value has once parsed. A command's
+ * options type is derived from its table of flags (OptionsOf), so it cannot drift from them.
+ */
+export class Flag<T> {
+  /** Type only: the value's type, carried for OptionsOf. */
+  declare readonly value: T;
+  constructor(readonly option: Option) {}
+
+  /** The value when the flag is not given; the options type then has no `undefined`. */
+  default(value: Exclude<T, undefined>): Flag<Exclude<T, undefined>> {
+    this.option.default(value);
+    return this as unknown as Flag<Exclude<T, undefined>>;
+  }
+
+  /** Also taken from this environment variable (from the env main() is given, not process.env). */
+  env(name: string): this {
+    this.option.env(name);
+    return this;
+  }
+}
+
+/** A switch: false unless given. */
+export function booleanFlag(flags: string, description: string): Flag<boolean> {
+  return new Flag(new Option(flags, description).default(false));
+}
+
+export function textFlag(flags: string, description: string): Flag<string | undefined> {
+  return new Flag(new Option(flags, description));
+}
+
+export function parsedFlag<T>(flags: string, description: string, parse: (value: string) => T): Flag<T | undefined> {
+  return new Flag(new Option(flags, description).argParser(parse));
+}
+
+export function choiceFlag<const C extends readonly string[]>(flags: string, description: string, choices: C): Flag<C[number] | undefined> {
+  return new Flag(new Option(flags, description).choices(choices));
+}
+
+export type Flags = Record<string, Flag<unknown>>;
+
+/** The options object a command's action receives, derived from its declared flags. */
+export type OptionsOf<F extends Flags> = { [K in keyof F]: F[K]['value'] };
+
+/** The values of the declared flags, read by each flag's own attribute name. */
+export function optionsOf<F extends Flags>(command: Command, flags: F): OptionsOf<F> {
+  const options: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(flags)) options[key] = command.getOptionValue(flag.option.attributeName());
+  return options as OptionsOf<F>;
+}
+
+/** A positional argument and the type commander hands the action for it. */
+export class Operand<T> {
+  declare readonly value: T;
+  constructor(readonly argument: Argument) {}
+}
+
+/** Runs a command's work with its context (logger, io, global options) and keeps its outcome: main.ts gives it. */
+export type Runner = (command: Command, work: (ctx: CommandContext) => Promise<Outcome>, how: { logs: boolean }) => Promise<void>;
+
+export interface CommandSpec<F extends Flags, A> {
+  name: string;
+  description: string;
+  argument?: Operand<A>;
+  flags: F;
+  /** Examples after the usage. */
+  help: string;
+  /** False for commands that only print text (help, completion): their failures are one plain line, no log entry. */
+  logs?: boolean;
+  /** Usage checks that run after every flag is parsed and before anything is opened. */
+  check?: (options: OptionsOf<F>, command: Command) => void | Promise<void>;
+  /** The work; modules with heavy imports (SQLite, NATS) load them here, so startup pays only for the command run. */
+  run: (ctx: CommandContext, options: OptionsOf<F>, argument: A, command: Command) => Promise<Outcome>;
+}
+
+/** A command as main.ts assembles it: added under its parent, run through the runner. */
+export interface CommandModule {
+  name: string;
+  attach(parent: Command, runner: Runner): Command;
+}
+
+export function defineCommand<F extends Flags, A = undefined>(spec: CommandSpec<F, A>): CommandModule {
+  return {
+    name: spec.name,
+    attach(parent, runner) {
+      // parent.command() (not addCommand) so the subcommand inherits exitOverride, output and help settings.
+      const command = parent.command(spec.name).description(spec.description);
+      if (spec.argument) command.addArgument(spec.argument.argument);
+      for (const flag of Object.values(spec.flags)) command.addOption(flag.option);
+      command.addHelpText('after', spec.help);
+      const { check } = spec;
+      if (check) command.hook('preAction', (_command, action) => check(optionsOf(action, spec.flags), action));
+      command.action(async (...args: unknown[]) => {
+        const action = args[args.length - 1] as Command;
+        const argument = (spec.argument ? args[0] : undefined) as A;
+        await runner(action, (ctx) => spec.run(ctx, optionsOf(action, spec.flags), argument, action), { logs: spec.logs ?? true });
+      });
+      return command;
+    },
+  };
+}
+
+/** A command word that only groups others (`claims report …`). */
+export function defineGroup(spec: { name: string; description: string; help: string; commands: CommandModule[] }): CommandModule {
+  return {
+    name: spec.name,
+    attach(parent, runner) {
+      const group = parent.command(spec.name).description(spec.description).addHelpText('after', spec.help);
+      for (const sub of spec.commands) sub.attach(group, runner);
+      return group;
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { booleanFlag, choiceFlag, parsedFlag, textFlag, type OptionsOf } from './command.js';
+import { booleanFlag, choiceFlag, parsedFlag, textFlag, type OptionsOf } from './flag-spec.js';
 import { nonEmpty, positiveSeconds } from './flags.js';
 import { LOG_FORMATS, LOG_LEVELS } from './log.js';
 

@@ -95,7 +95,7 @@ describe('claims on a terminal', () => {
     expect(run.raw).not.toMatch(COLOUR);
     expect(run.raw).not.toContain('{"level"');
     const logLine = screenLines(run.raw).find((line) => line.includes('ingest finished'));
-    expect(logLine).toMatch(/^\d\d:\d\d:\d\d info  ingest finished run_id=1 source=\S+in\.csv input_format=csv status=completed rows_read=2 rows_rejected=1 /);
+    expect(logLine).toMatch(/^\d\d:\d\d:\d\d warn  ingest finished with rejected rows: see claims report rejections --run 1 run_id=1 source=\S+in\.csv input_format=csv status=completed rows_read=2 rows_rejected=1 /);
   });
 
   it('clears the spinner before a log line or the summary is written', async () => {

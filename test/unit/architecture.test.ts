@@ -91,7 +91,7 @@ describe('architecture of src/', () => {
   const graph = readGraph();
 
   it('reads the import graph (positive control: the known edges are there)', () => {
-    expect(graph.get('cli/main.ts')?.local).toContain('errors.ts');
+    expect(graph.get('cli/main.ts')?.local).toContain('cli/exit.ts');
     expect(graph.get('db/ingest-store.ts')?.local).toContain('ingest/ports.ts');
     expect(graph.get('db/open.ts')?.packages).toContain('better-sqlite3');
   });

@@ -1,9 +1,8 @@
-import { countClaims, countLines, listClaims, listLines } from '../db/queries.js';
 import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns } from '../output/records.js';
 import type { ListOptions } from './commands/list.js';
 import { plural, type CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withDb } from './with-db.js';
+import { withStorage } from './with-storage.js';
 
 /** The page size when the terminal does not say how tall it is. */
 const DEFAULT_PAGE = 20;
@@ -11,21 +10,22 @@ const DEFAULT_PAGE = 20;
 const PAGE_CHROME = 4;
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<Outcome> {
-  await withDb(ctx, (db) => {
+  await withStorage(ctx, async (storage) => {
+    const reports = storage.reports();
     // A person at a terminal gets one screenful; a pipe or a file gets every row.
     const page = ctx.io.stdout.isTTY && options.limit === undefined ? pageSize(ctx.io.stdout.rows) : undefined;
     const filters = { ...options, limit: page ?? options.limit };
-    const rows = options.lines ? listLines(db, filters) : listClaims(db, filters);
-    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: withMoneyColumns(rows.columns) });
+    const listing = options.lines ? reports.listLines(filters) : reports.listClaims(filters);
+    const writer = createRecordWriter(options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { columns: withMoneyColumns(listing.columns) });
     let shown = 0;
-    for (const row of rows) {
-      writer.write(withMoney(row));
-      shown++;
+    for await (const rows of listing.pages) {
+      for (const row of rows) writer.write(withMoney(row));
+      shown += rows.length;
     }
     writer.end();
     if (page !== undefined) {
       const offset = options.offset ?? 0;
-      const total = options.lines ? countLines(db, options) : countClaims(db, options);
+      const total = await (options.lines ? reports.countLines(options) : reports.countClaims(options));
       const more = total - offset - shown;
       if (more > 0) ctx.io.stderr.write(`${moreNote(shown, offset, more, options.lines)}\n`);
     }

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { openDbReadOnly, openExistingDb } from '../db/open.js';
-import { OutboxStore, type DeliverableEvent, type Delivery } from '../db/outbox-store.js';
+import { SqliteStorage } from '../db/storage.js';
 import { DatabaseMissingError, UsageError } from '../errors.js';
 import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
+import type { DeliverableEvent, Delivery } from '../events/ports.js';
 import { drainOutbox } from '../events/publisher.js';
 import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
 import { createRecordWriter, defaultFormat, writeRecords, type OutputRecord, type RecordWriter } from '../output/records.js';
@@ -24,7 +24,7 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   const writer = perEvent ? createRecordWriter(format, ctx.io.stdout) : SKIP;
   let result: Replayed;
   if (options.dlq) result = await replayDeadLetterStream(ctx, options, writer);
-  else if (options.dryRun) result = listDeliverable(ctx, options, writer);
+  else if (options.dryRun) result = await listDeliverable(ctx, options, writer);
   else result = await publishDeliverable(ctx, options, writer);
   // Not on a failure: a refused database must not print an empty list (`[]`) before its error.
   writer.end();
@@ -45,9 +45,9 @@ interface Replayed {
 async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
   // A missing --nats is a usage error, found before the database is looked at.
   const settings = requireNats(ctx);
-  const db = openExistingDb(ctx.globals.db, ctx.log);
+  const storage = SqliteStorage.openExisting(ctx.globals.db, ctx.log);
   try {
-    const store = new OutboxStore(db);
+    const store = storage.outbox();
     const result = await withNatsSession(settings, ctx.log, async (session) => {
       await ensureStreams(session.jsm, ctx.log);
       return drainOutbox(session, store, {
@@ -72,20 +72,20 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
     );
     return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
   } finally {
-    db.$client.close();
+    storage.close();
   }
 }
 
 /** A dry run reads the outbox only: no NATS needed, and no database created (a missing one is refused). */
-function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Replayed {
-  const db = openDbReadOnly(ctx.globals.db);
-  if (!db) throw new DatabaseMissingError(resolve(ctx.globals.db));
+async function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
+  const storage = SqliteStorage.openReadOnly(ctx.globals.db);
+  if (!storage) throw new DatabaseMissingError(resolve(ctx.globals.db));
   let listed = 0;
   try {
-    const store = new OutboxStore(db);
+    const store = storage.outbox();
     let afterSeq = 0;
     for (;;) {
-      const events = store.nextDeliverable(afterSeq, Math.min(LIST_PAGE_SIZE, (options.limit ?? Infinity) - listed));
+      const events = await store.nextDeliverable(afterSeq, Math.min(LIST_PAGE_SIZE, (options.limit ?? Infinity) - listed));
       if (events.length === 0) break;
       for (const event of events) {
         const { status, attempts, lastError } = event;
@@ -95,7 +95,7 @@ function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: Re
       afterSeq = events[events.length - 1]!.seq;
     }
   } finally {
-    db.$client.close();
+    storage.close();
   }
   note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
   return { outcome: SUCCESS };

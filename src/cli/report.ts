@@ -1,5 +1,4 @@
 import { formatCents } from '../domain/money.js';
-import { listRejections, topProviders, totals } from '../db/queries.js';
 import { NatsUnavailableError } from '../errors.js';
 import { natsSettings, withNatsSession } from '../events/connection.js';
 import { deadLetterDepth } from '../events/streams.js';
@@ -8,11 +7,11 @@ import { defaultFormat, withMoney, writeRecords, type OutputRecord } from '../ou
 import type { RejectionsOptions, SummaryOptions, TopProvidersOptions } from './commands/report.js';
 import type { CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withDb } from './with-db.js';
+import { withStorage } from './with-storage.js';
 
 export async function topProvidersCommand(ctx: CommandContext, options: TopProvidersOptions): Promise<Outcome> {
-  await withDb(ctx, (db) => {
-    const records = topProviders(db, options).map((p, index) => ({
+  await withStorage(ctx, async (storage) => {
+    const records = (await storage.reports().topProviders(options)).map((p, index) => ({
       rank: index + 1,
       provider_npi: p.provider_npi,
       net_fee_cents: p.net_fee_cents,
@@ -37,7 +36,7 @@ const REJECTION_COLUMNS = ['run_id', 'source', 'source_row', 'errors', 'values']
  */
 export async function summaryCommand(ctx: CommandContext, options: SummaryOptions): Promise<Outcome> {
   const settings = natsSettings(ctx.globals);
-  const record: OutputRecord = await withDb(ctx, (db) => withMoney({ ...totals(db), dlq_depth: null }));
+  const record: OutputRecord = await withStorage(ctx, async (storage) => withMoney({ ...(await storage.reports().totals()), dlq_depth: null }));
   let outcome = SUCCESS;
   if (settings) {
     try {
@@ -53,10 +52,10 @@ export async function summaryCommand(ctx: CommandContext, options: SummaryOption
 }
 
 export async function rejectionsCommand(ctx: CommandContext, options: RejectionsOptions): Promise<Outcome> {
-  await withDb(ctx, (db) => {
+  await withStorage(ctx, async (storage) => {
     const format = options.format ?? defaultFormat(ctx.io.stdout);
     const structured = format === 'json' || format === 'ndjson';
-    const records = listRejections(db, options).map((r) => ({
+    const records = (await storage.reports().listRejections(options)).map((r) => ({
       run_id: r.run_id,
       source: r.source,
       source_row: r.row,

@@ -1,12 +1,9 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
-import type { DeliverableEvent, Delivery, EventCounts, OutboxSource, OutboxStatus } from '../events/ports.js';
+import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { Db } from './client.js';
 import { EVENT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox } from './schema.js';
-
-// The port's types, for the commands that read the outbox directly.
-export type { DeliverableEvent, Delivery, EventCounts } from '../events/ports.js';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -40,7 +37,7 @@ const FREE_DELIVERABLE_SEQS = (['pending', 'failed'] as const)
   .join(' union all ');
 
 /** The outbox in SQLite: what to send next, and what became of it. */
-export class OutboxStore implements OutboxSource, OutboxStatus {
+export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
   private readonly deliverable;
   private readonly linesOf;
   private readonly markPublished;
@@ -115,7 +112,7 @@ export class OutboxStore implements OutboxSource, OutboxStatus {
    * A claim whose amounts cannot be paid exactly (written by an older version) is not returned: its
    * event is marked failed with the reason, once per store, and the events behind it go on.
    */
-  nextDeliverable(afterSeq: number, limit: number): DeliverableEvent[] {
+  async nextDeliverable(afterSeq: number, limit: number): Promise<DeliverableEvent[]> {
     const page = (status: DeliverableEvent['status'], after: number) => this.deliverable.all({ status, afterSeq: after, limit });
     for (let after = afterSeq; ; ) {
       const rows = [...page('pending', after), ...page('failed', after)].sort((a, b) => a.seq - b.seq).slice(0, limit);

@@ -5,10 +5,6 @@ import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
-// The report port's types, where the commands expect them today.
-export type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
-
-
 /**
  * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
  * Rows come back as arrays (joined tables share column names) and are keyed in the select's order.

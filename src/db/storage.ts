@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import type { ClaimFilters, Listing, ReportQueries } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
+import type { OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
+import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
+import type { ClaimFilters, Listing, ReportQueries } from '../output/ports.js';
 import type { Db } from './client.js';
 import { ClaimLookup, IngestStore } from './ingest-store.js';
 import { openDb, openDbReadOnly, openExistingDb } from './open.js';
@@ -12,7 +14,7 @@ const PAGE_ROWS = 1_000;
 
 /**
  * The SQLite storage: every port the rest of the tree declares, over one connection. The commands
- * open and close it; nothing outside src/db sees the connection.
+ * open and close it and see only the ports; nothing outside src/db sees the connection.
  */
 export class SqliteStorage {
   private constructor(private readonly db: Db) {}
@@ -33,12 +35,12 @@ export class SqliteStorage {
     return db ? new SqliteStorage(db) : null;
   }
 
-  ingestSink(): IngestStore {
+  ingestSink(): IngestSink {
     return new IngestStore(this.db);
   }
 
   /** null for a database made before the tables existed: nothing in it to be a duplicate of. */
-  claimLookup(): ClaimLookup | null {
+  claimLookup(): DuplicateLookup | null {
     try {
       return new ClaimLookup(this.db);
     } catch {
@@ -46,7 +48,7 @@ export class SqliteStorage {
     }
   }
 
-  outbox(): OutboxStore {
+  outbox(): OutboxSource & OutboxStatus & OutboxListing {
     return new OutboxStore(this.db);
   }
 

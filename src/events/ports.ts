@@ -42,6 +42,12 @@ export interface OutboxSource {
   readonly unpayableCount: number;
 }
 
+/** What a dry run lists: the deliverable events, oldest first, without leasing or sending them. */
+export interface OutboxListing {
+  /** Up to `limit` deliverable events after `afterSeq`; an empty page is the end. */
+  nextDeliverable(afterSeq: number, limit: number): Promise<DeliverableEvent[]>;
+}
+
 /** Where the outbox stands after an ingest's deliveries. */
 export interface OutboxStatus {
   /** Events still to deliver: pending or failed. */

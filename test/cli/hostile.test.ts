@@ -99,7 +99,7 @@ describe('money range', () => {
     try {
       const store = new OutboxStore(db);
       // The poison claim is first and alone on its page: the next claim still comes.
-      const events = store.nextDeliverable(0, 1);
+      const events = await store.nextDeliverable(0, 1);
       expect(events.map((e) => e.seq)).toEqual([2]);
       const failed = db.$client.prepare("select seq, status, last_error from outbox where status = 'failed'").all() as {
         seq: number;

@@ -1,4 +1,4 @@
-import { RUN_STATUSES } from '../../db/run-statuses.js';
+import { RUN_STATUSES } from '../../domain/run-statuses.js';
 import { choiceFlag, defineCommand, parsedFlag, type OptionsOf } from '../command.js';
 import { formatFlag, positiveInt } from '../flags.js';
 

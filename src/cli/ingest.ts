@@ -11,6 +11,7 @@ import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords } from '../output/records.js';
 import type { IngestOptions } from './commands/ingest.js';
 import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
+import { deliveryNote } from './delivery-note.js';
 import type { Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
@@ -141,13 +142,7 @@ function deliveryMessage(outcome: IngestDeliveryOutcome, summaries: readonly Run
   if (outcome.unavailable) {
     return `payment events not published (NATS unavailable); ${plural(waiting, 'event')} left to deliver: retry with \`claims replay\``;
   }
-  return (
-    `payment events: ${plural(published, 'event')} published` +
-    (duplicates > 0 ? ` (${duplicates.toLocaleString('en-US')} already in the stream)` : '') +
-    `, ${failed.toLocaleString('en-US')} failed; ${plural(waiting, 'event')} left to deliver` +
-    (stopped ? ` (stopped: ${stopped})` : '') +
-    (waiting > 0 ? ': retry with `claims replay`' : '')
-  );
+  return deliveryNote('payment events', { published, duplicates, failed, left: waiting, stopped }, { retryHint: true });
 }
 
 function localDate(now: Date): string {

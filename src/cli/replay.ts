@@ -9,6 +9,7 @@ import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/st
 import { createRecordWriter, defaultFormat, writeRecords, type OutputRecord, type RecordWriter } from '../output/records.js';
 import type { ReplayOptions } from './commands/replay.js';
 import { note, plural, type CommandContext } from './context.js';
+import { deliveryNote } from './delivery-note.js';
 import { SUCCESS, type Outcome } from './exit.js';
 
 const LIST_PAGE_SIZE = 1_000;
@@ -63,13 +64,7 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
       stopped: result.stopped,
     };
     ctx.log.info(summary, 'replay finished');
-    note(
-      ctx,
-      `replay: ${plural(result.published, 'event')} published` +
-        (result.duplicates > 0 ? ` (${result.duplicates.toLocaleString('en-US')} already in the stream)` : '') +
-        `, ${result.failed.toLocaleString('en-US')} failed; ${plural(summary.events_left, 'event')} left to deliver` +
-        (result.stopped ? ` (stopped: ${result.stopped})` : ''),
-    );
+    note(ctx, deliveryNote('replay', { ...result, left: summary.events_left }, { retryHint: false }));
     return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
   } finally {
     storage.close();

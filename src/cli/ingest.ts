@@ -1,5 +1,4 @@
 import { formatCents } from '../domain/money.js';
-import { SqliteStorage } from '../db/storage.js';
 import { InterruptedError, type StopSignal } from '../errors.js';
 import { natsSettings } from '../events/connection.js';
 import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
@@ -16,6 +15,7 @@ import type { Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
+import { openStorage } from './storage.js';
 
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestOptions): Promise<Outcome> {
   const rules = loadRules(options.rules);
@@ -35,7 +35,7 @@ async function ingestSources(
   options: IngestOptions,
   stop: AbortSignal,
 ): Promise<Outcome> {
-  const storage = options.dryRun ? SqliteStorage.openReadOnly(ctx.globals.db) : SqliteStorage.open(ctx.globals.db, ctx.log);
+  const storage = options.dryRun ? await openStorage(ctx, 'read-only') : await openStorage(ctx, 'create');
   let result: IngestResult<IngestDeliveryOutcome>;
   // Opened inside the try, so a failure to open one still closes those opened before it.
   let events: IngestDelivery | null = null;
@@ -73,7 +73,7 @@ async function ingestSources(
   } finally {
     await events?.close();
     progress?.stop();
-    storage?.close();
+    await storage?.close();
   }
 
   const { runs: summaries, events: eventsOutcome } = result;

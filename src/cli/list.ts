@@ -2,7 +2,7 @@ import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns } from '
 import type { ListOptions } from './commands/list.js';
 import { plural, type CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withStorage } from './with-storage.js';
+import { withStorage } from './storage.js';
 
 /** The page size when the terminal does not say how tall it is. */
 const DEFAULT_PAGE = 20;

@@ -1,6 +1,4 @@
-import { resolve } from 'node:path';
-import { SqliteStorage } from '../db/storage.js';
-import { DatabaseMissingError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import type { DeliverableEvent, Delivery } from '../events/ports.js';
@@ -11,6 +9,7 @@ import type { ReplayOptions } from './commands/replay.js';
 import { note, plural, type CommandContext } from './context.js';
 import { deliveryNote } from './delivery-note.js';
 import { SUCCESS, type Outcome } from './exit.js';
+import { openExistingReadOnly, openStorage } from './storage.js';
 
 const LIST_PAGE_SIZE = 1_000;
 
@@ -46,7 +45,7 @@ interface Replayed {
 async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
   // A missing --nats is a usage error, found before the database is looked at.
   const settings = requireNats(ctx);
-  const storage = SqliteStorage.openExisting(ctx.globals.db, ctx.log);
+  const storage = await openStorage(ctx, 'existing');
   try {
     const store = storage.outbox();
     const result = await withNatsSession(settings, ctx.log, async (session) => {
@@ -67,14 +66,13 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
     note(ctx, deliveryNote('replay', { ...result, left: summary.events_left }, { retryHint: false }));
     return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
   } finally {
-    storage.close();
+    await storage.close();
   }
 }
 
 /** A dry run reads the outbox only: no NATS needed, and no database created (a missing one is refused). */
 async function listDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
-  const storage = SqliteStorage.openReadOnly(ctx.globals.db);
-  if (!storage) throw new DatabaseMissingError(resolve(ctx.globals.db));
+  const storage = await openExistingReadOnly(ctx);
   let listed = 0;
   try {
     const store = storage.outbox();
@@ -90,7 +88,7 @@ async function listDeliverable(ctx: CommandContext, options: ReplayOptions, writ
       afterSeq = events[events.length - 1]!.seq;
     }
   } finally {
-    storage.close();
+    await storage.close();
   }
   note(ctx, `replay --dry-run: ${plural(listed, 'event')} would be published; nothing was sent`);
   return { outcome: SUCCESS };

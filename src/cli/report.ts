@@ -7,7 +7,7 @@ import { defaultFormat, withMoney, writeRecords, type OutputRecord } from '../ou
 import type { RejectionsOptions, SummaryOptions, TopProvidersOptions } from './commands/report.js';
 import type { CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withStorage } from './with-storage.js';
+import { withStorage } from './storage.js';
 
 export async function topProvidersCommand(ctx: CommandContext, options: TopProvidersOptions): Promise<Outcome> {
   await withStorage(ctx, async (storage) => {

@@ -2,7 +2,7 @@ import { defaultFormat, withMoney, withMoneyColumns, writeRecords } from '../out
 import type { RunsOptions } from './commands/runs.js';
 import type { CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withStorage } from './with-storage.js';
+import { withStorage } from './storage.js';
 
 /** `claims runs`: every ingest run, newest first, so a run id can be found for `report rejections --run`. */
 export async function runsCommand(ctx: CommandContext, options: RunsOptions): Promise<Outcome> {

@@ -1,9 +1,42 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
-import type { ClaimFilters, ClaimRow, LineRow, ProviderTotal, RejectionRow, RunRow, Totals } from '../output/ports.js';
+import type { ClaimFilters, ClaimRow, LineRow, Listing, ProviderTotal, ReportQueries, RejectionRow, RunRow, Totals } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+
+/** Rows per page of a streamed listing: one await per page. */
+const PAGE_ROWS = 1_000;
+
+/** The report port over SQLite: a new report is its query below and one entry here. */
+export function reportQueries(db: Db): ReportQueries {
+  return {
+    countClaims: async (f) => countClaims(db, f),
+    countLines: async (f) => countLines(db, f),
+    listClaims: (f) => listing(listClaims(db, f)),
+    listLines: (f) => listing(listLines(db, f)),
+    topProviders: async (f) => topProviders(db, f),
+    totals: async () => totals(db),
+    listRejections: async (f) => listRejections(db, f),
+    listRuns: async (f) => listRuns(db, f),
+  };
+}
+
+function listing<T>(rows: Rows<T>): Listing<T> {
+  return { columns: rows.columns, pages: pages(rows) };
+}
+
+async function* pages<T>(rows: Iterable<T>): AsyncGenerator<T[]> {
+  let page: T[] = [];
+  for (const row of rows) {
+    page.push(row);
+    if (page.length >= PAGE_ROWS) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
 
 /**
  * Runs a drizzle select lazily, row by row, so a million claims stream to stdout in bounded memory.
@@ -27,7 +60,7 @@ function iterate<T extends Record<string, unknown>>(
 }
 
 /** Rows read lazily, with their keys known before the first (an empty result still has columns). */
-export type Rows<T> = Generator<T> & { columns: string[] };
+type Rows<T> = Generator<T> & { columns: string[] };
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -95,11 +128,11 @@ function listLineConditions(db: Db, f: ClaimFilters): SQL[] {
 const COUNT = sql<number>`count(*)`.mapWith(Number);
 
 /** How many rows `listClaims` would give without limit and offset, so a page can say how many more there are. */
-export function countClaims(db: Db, f: ClaimFilters): number {
+function countClaims(db: Db, f: ClaimFilters): number {
   return db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(db, f))).get()!.n;
 }
 
-export function countLines(db: Db, f: ClaimFilters): number {
+function countLines(db: Db, f: ClaimFilters): number {
   return db
     .select({ n: COUNT })
     .from(claimLines)
@@ -109,7 +142,7 @@ export function countLines(db: Db, f: ClaimFilters): number {
 }
 
 /** Claims in the order they were stored. */
-export function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
+function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
   const conditions = listClaimConditions(db, f);
   const query = db
     .select({
@@ -134,7 +167,7 @@ export function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
 }
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
-export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
+function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
   const conditions = listLineConditions(db, f);
   const query = db
     .select({
@@ -153,7 +186,7 @@ export function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
 }
 
 /** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
-export function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
+function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
   const netFee = exactSum(claims.netFeeCents);
   return db
     .select({
@@ -172,7 +205,7 @@ export function topProviders(db: Db, f: { limit: number; from?: string; to?: str
 }
 
 /** One read transaction: every count is of the same moment, even while an ingest commits batches. */
-export function totals(db: Db): Totals {
+function totals(db: Db): Totals {
   // Same connection: the queries on db run inside the transaction.
   return db.transaction(() => totalsOf(db), { behavior: 'deferred' });
 }
@@ -212,7 +245,7 @@ function totalsOf(db: Db): Totals {
   };
 }
 
-export function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {
+function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {
   return db
     .select({
       run_id: rejections.runId,
@@ -229,7 +262,7 @@ export function listRejections(db: Db, f: { run?: number; limit?: number }): Rej
 }
 
 /** Ingest runs, newest first, with where their events stand. */
-export function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): { columns: string[]; rows: RunRow[] } {
+function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): { columns: string[]; rows: RunRow[] } {
   const byStatus = (status: string) =>
     sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
   const selection = {

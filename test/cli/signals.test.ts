@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { jetstream } from '@nats-io/jetstream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
@@ -148,7 +149,12 @@ describe('signals while publishing', () => {
   });
 
   /** Starts `claims args`, sends `signal` once it has recorded more than `after` published events, and waits for its end. */
-  async function interruptPublishing(args: string[], signal: NodeJS.Signals, after: number): Promise<CliResult> {
+  function interruptPublishing(args: string[], signal: NodeJS.Signals, after: number): Promise<CliResult> {
+    return interruptWhen(args, signal, () => publishedSoFar() > after);
+  }
+
+  /** Starts `claims args`, sends `signal` once `started` says so, and waits for its end. */
+  async function interruptWhen(args: string[], signal: NodeJS.Signals, started: () => boolean | Promise<boolean>): Promise<CliResult> {
     const child = spawn(process.execPath, [BIN, ...args, '--nats', server.url, '--db', ws.db, '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -158,7 +164,7 @@ describe('signals while publishing', () => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const deadline = Date.now() + 20_000;
-    while (publishedSoFar() <= after && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!(await started()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill(signal);
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
     if (code === 'hung') child.kill('SIGKILL');
@@ -212,5 +218,33 @@ describe('signals while publishing', () => {
     expect(JSON.parse(again.stdout)[0]).toMatchObject({ claims_stored: 0, claims_duplicate: claims });
     expect(outboxState(ws.db)).toEqual({ published: claims, pending: 0, leased: 0 });
     expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(claims);
+  }, 180_000);
+
+  it('SIGINT during replay --dlq stops after the letters in hand: exit 130, none lost, the next replay --dlq moves the rest once', async () => {
+    const letters = 6_000;
+    expect((await ws.run(['ingest', ws.file('many.csv', csv(manyClaims(letters, 1))), '--nats', server.url, '-q', '--log-level', 'silent'])).code).toBe(0);
+    const events = await server.readStream('CLAIMS');
+    // What a payments consumer does with each message it gives up on.
+    await server.withClient(async (nc) => {
+      const js = jetstream(nc);
+      for (let i = 0; i < events.length; i += 500) {
+        await Promise.all(events.slice(i, i + 500).map((m) => js.publish(m.subject.replace(/^claims\.payment\./, 'claims.dlq.payment.'), m.data)));
+      }
+    });
+    const depth = async () => (await server.streamInfo('CLAIMS_DLQ'))?.state.messages ?? 0;
+    expect(await depth()).toBe(letters);
+
+    const stopped = await interruptWhen(['replay', '--dlq'], 'SIGINT', async () => (await depth()) < letters);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+    expect(stopped.stderr).toMatch(/replay --dlq: [\d,]+ dead letters? republished, 0 failed; stopped: interrupted by SIGINT/);
+    const left = await depth();
+    expect(left).toBeGreaterThan(0);
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(letters + (letters - left));
+
+    const rest = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json', '--log-level', 'silent']);
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ dead_letters_republished: left, dead_letters_failed: 0, dlq_depth: 0 });
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(2 * letters);
   }, 180_000);
 });

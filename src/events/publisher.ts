@@ -115,12 +115,13 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
   let afterSeq = 0;
   let remaining = options.limit ?? Infinity;
   reading: while (remaining > 0) {
+    const events = await store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
+    if (events.length === 0) break;
+    // Only when events are left is publishing cut short; drainOutbox releases this page's leases.
     if (options.stop?.aborted) {
       interrupt();
       break;
     }
-    const events = await store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
-    if (events.length === 0) break;
     afterSeq = events[events.length - 1]!.seq;
     remaining -= events.length;
     const page: Page = { deliveries: new Array(events.length), unsettled: events.length };

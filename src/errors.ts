@@ -114,7 +114,10 @@ const ERRNO_ADVICE: Partial<Record<string, string>> = {
   EDQUOT: 'free some space or choose another --rejects path',
 };
 
-/** SIGINT, SIGTERM or SIGHUP stopped an ingest; its unfinished input was rolled back. */
+/**
+ * SIGINT, SIGTERM or SIGHUP stopped an ingest (its unfinished input was rolled back) or its publishing,
+ * or a replay (what went out is recorded, the rest left to deliver).
+ */
 export class InterruptedError extends ClaimsError {
   readonly exitCode;
   constructor(readonly signal: StopSignal) {

@@ -15,6 +15,7 @@ import type { Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 import { reportFailure } from './log.js';
 import { startProgress } from './progress.js';
+import { watchStopSignals } from './signals.js';
 import { openStorage } from './storage.js';
 
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestOptions): Promise<Outcome> {
@@ -43,7 +44,7 @@ async function ingestSources(
   let progress: Awaited<ReturnType<typeof startProgress>> | null = null;
   try {
     const sink = storage && !options.dryRun ? storage.ingestSink() : null;
-    events = sink && storage ? await IngestDelivery.start(storage.outbox(), natsSettings(ctx.globals), ctx.log) : null;
+    events = sink && storage ? await IngestDelivery.start(storage.outbox(), natsSettings(ctx.globals), ctx.log, stop) : null;
     rejectsFile = options.rejects ? new RejectsFile(options.rejects) : null;
     // Someone typing (or pasting) the lines needs to know how to end them, and no spinner over them.
     const typing = sources.includes(STDIN) && Boolean(ctx.io.stdin.isTTY);
@@ -91,26 +92,9 @@ async function ingestSources(
   // and with -q a success prints nothing at all.
   const format = options.format ?? (ctx.io.stdout.isTTY || ctx.globals.quiet ? null : defaultFormat(ctx.io.stdout));
   if (format) writeRecords(summaries.map((s) => summaryRecord(s, eventsOutcome?.countsFor(s) ?? NO_EVENTS)), format, ctx.io.stdout);
+  // The claims are stored; a signal cut their publishing short, and the same command again finishes it.
+  if (eventsOutcome?.interrupted) throw new InterruptedError(stop.reason as StopSignal);
   return outcomeOf(result.verdict);
-}
-
-/**
- * SIGINT, SIGTERM and SIGHUP ask the ingest to stop after the batch in hand (its run is then rolled
- * back and marked interrupted); a second signal ends the process at once, as it would have without us.
- */
-function watchStopSignals(): { stop: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const names: StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const dispose = () => {
-    for (const name of names) process.off(name, onSignal);
-  };
-  const onSignal = (name: StopSignal) => {
-    if (!controller.signal.aborted) return controller.abort(name);
-    dispose();
-    process.kill(process.pid, name);
-  };
-  for (const name of names) process.on(name, onSignal);
-  return { stop: controller.signal, dispose };
 }
 
 /** Rejected rows need someone's attention: a warning, which -q keeps. A refusal is reported after the spinner. */

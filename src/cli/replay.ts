@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError, type StopSignal } from '../errors.js';
 import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import type { DeliverableEvent, Delivery } from '../events/ports.js';
@@ -9,6 +9,7 @@ import type { ReplayOptions } from './commands/replay.js';
 import { note, plural, type CommandContext } from './context.js';
 import { deliveryNote } from './delivery-note.js';
 import { SUCCESS, type Outcome } from './exit.js';
+import { stopReason, watchStopSignals } from './signals.js';
 import { openExistingReadOnly, openStorage } from './storage.js';
 
 const LIST_PAGE_SIZE = 1_000;
@@ -23,14 +24,27 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   const perEvent = options.events || options.dryRun;
   const writer = perEvent ? createRecordWriter(format, ctx.io.stdout) : SKIP;
   let result: Replayed;
-  if (options.dlq) result = await replayDeadLetterStream(ctx, options, writer);
-  else if (options.dryRun) result = await listDeliverable(ctx, options, writer);
-  else result = await publishDeliverable(ctx, options, writer);
+  let interrupted: StopSignal | null = null;
+  // The outbox listing of a dry run only reads: a signal ends it as usual.
+  if (options.dryRun && !options.dlq) result = await listDeliverable(ctx, options, writer);
+  else {
+    // A signal stops the publishing, not the process: what went out is recorded and said, then exit 128+n.
+    const signals = watchStopSignals();
+    try {
+      result = options.dlq
+        ? await replayDeadLetterStream(ctx, options, writer, signals.stop)
+        : await publishDeliverable(ctx, options, writer, signals.stop);
+    } finally {
+      signals.dispose();
+    }
+    interrupted = stopReason(signals.stop);
+  }
   // Not on a failure: a refused database must not print an empty list (`[]`) before its error.
   writer.end();
   // Like ingest: with -q and no --format asked, a success prints nothing (a quiet cron line).
   const wanted = options.format !== undefined || !ctx.globals.quiet;
   if (!perEvent && result.summary && wanted) writeRecords([result.summary], format, ctx.io.stdout, { single: true });
+  if (interrupted) throw new InterruptedError(interrupted);
   return result.outcome;
 }
 
@@ -42,7 +56,7 @@ interface Replayed {
   summary?: OutputRecord;
 }
 
-async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
+async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter, stop: AbortSignal): Promise<Replayed> {
   // A missing --nats is a usage error, found before the database is looked at.
   const settings = requireNats(ctx);
   const storage = await openStorage(ctx, 'existing');
@@ -53,6 +67,7 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
       return drainOutbox(session, store, {
         limit: options.limit,
         onRecorded: (deliveries) => deliveries.forEach((delivery) => writer.write(deliveryRecord(delivery))),
+        stop,
       });
     });
     const summary = {
@@ -94,13 +109,14 @@ async function listDeliverable(ctx: CommandContext, options: ReplayOptions, writ
   return { outcome: SUCCESS };
 }
 
-async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter): Promise<Replayed> {
+async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter, stop: AbortSignal): Promise<Replayed> {
   const { result, depth } = await withSession(ctx, async (session) => {
     if (!options.dryRun) await ensureStreams(session.jsm, ctx.log);
     const result = await replayDeadLetters(session, {
       limit: options.limit,
       dryRun: options.dryRun,
       onOutcomes: (outcomes) => outcomes.forEach((outcome) => writer.write(deadLetterRecord(outcome))),
+      stop,
     });
     // A server that stopped answering would only make the command wait once more for the depth.
     return { result, depth: result.stopped === null ? await deadLetterDepth(session.jsm) : null };

@@ -27,6 +27,8 @@ export interface DeadLetterOptions {
   limit?: number;
   dryRun: boolean;
   onOutcomes: (outcomes: readonly DeadLetterOutcome[]) => void;
+  /** Aborted (a signal): no further batch is fetched; the one in hand is finished and reported. */
+  stop?: AbortSignal;
 }
 
 export interface DeadLetterResult {
@@ -63,6 +65,10 @@ export async function replayDeadLetters(session: NatsSession, options: DeadLette
   // A server that stopped answering would make every further batch wait a full timeout.
   const unanswered = () => (result.stopped ??= `no answer from NATS within ${timeoutMs / 1000}s`);
   while (remaining > 0 && !session.nc.isClosed() && result.stopped === null) {
+    if (options.stop?.aborted) {
+      result.stopped = `interrupted by ${String(options.stop.reason)}`;
+      break;
+    }
     const batch = fetchBatch(consumer, Math.min(BATCH_SIZE, remaining), lastSeq);
     const { letters, more } = await within(batch, timeoutMs + FETCH_EXPIRES_MS, 'no answer').catch(cannotRead);
     if (letters.length === 0) break;

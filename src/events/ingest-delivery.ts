@@ -26,6 +26,8 @@ export interface IngestDeliveryOutcome {
   waiting: number;
   /** Why the last delivery stopped before the end, if it did. */
   stopped: string | null;
+  /** The stop signal cut a delivery short: the rest waits for the next ingest or replay. */
+  interrupted: boolean;
   /** NATS is configured and some events did not go out: exit 4 unless 1 or 3 applies. */
   unpublished: boolean;
   /** The run's events by status (all zero for a dry run). */
@@ -48,29 +50,38 @@ export class IngestDelivery {
     private readonly configured: boolean,
     private session: NatsSession | null,
     private readonly unavailable: boolean,
+    private readonly stop: AbortSignal | undefined,
   ) {}
 
-  /** null settings: NATS not configured. NATS down is not an error: the events wait in the outbox. */
-  static async start(outbox: OutboxSource & OutboxStatus, settings: NatsSettings | null, log: Logger): Promise<IngestDelivery> {
-    if (!settings) return new IngestDelivery(outbox, log, false, null, false);
+  /**
+   * null settings: NATS not configured. NATS down is not an error: the events wait in the outbox.
+   * `stop` aborted (a signal) ends a delivery after the publishes in flight.
+   */
+  static async start(
+    outbox: OutboxSource & OutboxStatus,
+    settings: NatsSettings | null,
+    log: Logger,
+    stop?: AbortSignal,
+  ): Promise<IngestDelivery> {
+    if (!settings) return new IngestDelivery(outbox, log, false, null, false, stop);
     let session: NatsSession | null = null;
     try {
       session = await connectNats(settings, log);
       await ensureStreams(session.jsm, log);
-      return new IngestDelivery(outbox, log, true, session, false);
+      return new IngestDelivery(outbox, log, true, session, false, stop);
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
       await session?.close();
       // One warning (it names the servers, redacted): a pretty log shows it as one line, JSON as one entry.
       log.warn(`${error.message}; payment events stay in the outbox`);
-      return new IngestDelivery(outbox, log, true, null, true);
+      return new IngestDelivery(outbox, log, true, null, true, stop);
     }
   }
 
   /** Publishes every deliverable event, earlier runs' leftovers included. */
   async deliver(): Promise<void> {
     if (!this.session || this.session.nc.isClosed()) return;
-    const result = await drainOutbox(this.session, this.outbox);
+    const result = await drainOutbox(this.session, this.outbox, { stop: this.stop });
     this.log.info({ ...result }, 'outbox drained');
     this.totals.published += result.published;
     this.totals.duplicates += result.duplicates;
@@ -89,6 +100,7 @@ export class IngestDelivery {
       ...this.totals,
       waiting: this.configured ? await this.outbox.deliverableCount() : 0,
       stopped: this.lastDrain?.stopped ?? null,
+      interrupted: this.lastDrain?.interrupted ?? false,
       // Each drain retries every earlier failure, so the last one tells whether all went out.
       unpublished: this.unavailable || (this.lastDrain !== null && (this.lastDrain.failed > 0 || this.lastDrain.stopped !== null)),
       countsFor: (run) => (run.runId === null ? NO_EVENTS : (counts.get(run.runId) ?? NO_EVENTS)),

@@ -22,6 +22,11 @@ export interface DrainOptions {
   limit?: number;
   /** Each page's outcomes, oldest first, once they are recorded. */
   onRecorded?: (deliveries: readonly Delivery[]) => void;
+  /**
+   * Aborted (a signal): no further publish is issued; those in flight settle (each bounded by the
+   * NATS timeout) and are recorded, and the events not tried are released for the next publisher.
+   */
+  stop?: AbortSignal;
 }
 
 export interface DrainResult {
@@ -29,8 +34,10 @@ export interface DrainResult {
   /** Of the published: PubAcks flagged duplicate (JetStream already had the event). */
   duplicates: number;
   failed: number;
-  /** Why publishing stopped before the end (connection lost, no answer); events not tried stay as they were. */
+  /** Why publishing stopped before the end (connection lost, no answer, a signal); events not tried stay as they were. */
   stopped: string | null;
+  /** The stop signal ended publishing before the outbox was drained. */
+  interrupted: boolean;
 }
 
 interface Page {
@@ -63,7 +70,11 @@ export async function drainOutbox(session: NatsSession, store: OutboxSource, opt
 async function drainClaimed(session: NatsSession, store: OutboxSource, owner: string, options: DrainOptions): Promise<DrainResult> {
   const timedOut = `no PubAck within ${session.timeoutMs / 1000}s`;
   const window = new InFlightWindow(PUBLISH_WINDOW);
-  const result: DrainResult = { published: 0, duplicates: 0, failed: 0, stopped: null };
+  const result: DrainResult = { published: 0, duplicates: 0, failed: 0, stopped: null, interrupted: false };
+  const interrupt = () => {
+    result.interrupted = true;
+    result.stopped ??= `interrupted by ${String(options.stop?.reason)}`;
+  };
   const pages: Page[] = [];
   // Pages are recorded one after another, in order: each write waits for the one before it.
   let recording: Promise<void> = Promise.resolve();
@@ -106,6 +117,11 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
   reading: while (remaining > 0) {
     const events = await store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
     if (events.length === 0) break;
+    // Only when events are left is publishing cut short; drainOutbox releases this page's leases.
+    if (options.stop?.aborted) {
+      interrupt();
+      break;
+    }
     afterSeq = events[events.length - 1]!.seq;
     remaining -= events.length;
     const page: Page = { deliveries: new Array(events.length), unsettled: events.length };
@@ -114,6 +130,7 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
       // Wait only when the window is full: publishes issued without an await in between leave
       // in one socket write, where an await per publish would flush each on its own.
       while (window.full) await window.released();
+      if (options.stop?.aborted) interrupt();
       if (result.stopped !== null) {
         page.unsettled -= events.length - index;
         break reading;

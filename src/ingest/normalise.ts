@@ -23,12 +23,19 @@ export class RowNormaliser {
   private csvColumns: Partial<Record<Field, number>> = {};
   private claimNumberColumn = false;
   private readonly fieldByKey = new Map<string, Field | undefined>();
+  /** Rows met before any object (a JSON array of numbers): the input is not empty, only headerless. */
+  private nonObjectRows = false;
 
   constructor(private readonly source: string) {}
 
   /** The original column names, once the header has been read. */
   get columns(): readonly string[] | null {
     return this.header;
+  }
+
+  /** Why there is no header once the input has ended without one. */
+  get noHeaderReason(): string {
+    return this.nonObjectRows ? 'no row is a JSON object: nothing to read columns from' : 'no header row: the input is empty';
   }
 
   /** Claims are grouped by claim number when the input has that column. */
@@ -44,6 +51,7 @@ export class RowNormaliser {
       case 'value':
         return this.fromValue(record.row, record.value);
       case 'unparsable':
+        this.nonObjectRows = true;
         return {
           row: record.row,
           values: { _raw: record.text },
@@ -78,6 +86,7 @@ export class RowNormaliser {
   private fromValue(row: number, value: unknown): InputRow {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       const text = JSON.stringify(value) ?? String(value);
+      this.nonObjectRows = true;
       return { row, values: { _raw: text }, fields: {}, structuralIssue: issue('json_row', text, 'row is not a JSON object') };
     }
     const entries = Object.entries(value as Record<string, unknown>);
@@ -121,11 +130,14 @@ export class RowNormaliser {
   }
 }
 
-/** JSON numbers (an NPI, an amount) are read as the text they were written as; null is empty. */
+/**
+ * A value's text; null is empty. JSON numbers (an NPI, an amount) arrive as the text they were
+ * written as (see read.ts), never as a float that would round them.
+ */
 function jsonValueText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
 

@@ -97,7 +97,7 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
       }
       deps.onProgress?.(totals.rowsRead);
     }
-    if (normaliser.columns === null) throw new InputRefusedError(source, 'no header row: the input is empty');
+    if (normaliser.columns === null) throw new InputRefusedError(source, normaliser.noHeaderReason);
     const lastClaim = grouper.flush();
     if (lastClaim) {
       totals = settle(totals, lastClaim, { ...settling, batch, columns: normaliser.columns });

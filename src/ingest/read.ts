@@ -164,7 +164,7 @@ async function* ndjsonBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
       if (tooLarge(text)) throw new RecordTooLarge(row);
       if (jsonDepthExceeds(text)) throw new NestedTooDeep(row);
       try {
-        records.push({ kind: 'value', row, value: JSON.parse(text) });
+        records.push({ kind: 'value', row, value: parseKeepingNumbers(text) });
       } catch (error) {
         records.push({ kind: 'unparsable', row, text, message: `not valid JSON (${(error as Error).message})` });
       }
@@ -195,20 +195,60 @@ async function* jsonBatches(stream: Readable, source: string): AsyncGenerator<Ra
       if (tooLarge(text)) throw new RecordTooLarge(1);
     }
     if (jsonDepthExceeds(text)) throw new NestedTooDeep(1);
-    yield [{ kind: 'value', row: 1, value: JSON.parse(text.replace(/^\uFEFF/, '')) }];
+    yield [{ kind: 'value', row: 1, value: parseKeepingNumbers(text.replace(/^\uFEFF/, '')) }];
     return;
   }
   if (first !== '[') {
     throw new InputRefusedError(source, 'JSON input must be an array of row objects or one row object');
   }
   const guarded = rest.pipe(arrayGuard());
-  const elements = guarded.pipe(streamArray.withParserAsStream());
+  // Numbers as their source text: a float would round a 20-digit subscriber number or an amount.
+  const elements = guarded.pipe(streamArray.withParserAsStream({ numberAsString: true }));
   rest.once('error', (error) => guarded.destroy(error));
   guarded.once('error', (error) => elements.destroy(error));
   for await (const batch of readBatches<{ key: number; value: unknown }>(elements)) {
     yield batch.map((item) => ({ kind: 'value', row: item.key + 1, value: item.value }));
   }
 }
+
+/**
+ * JSON.parse, but every number is the text it was written as (a string): the contract reads JSON
+ * numbers as written, and a float would turn 12345678901234567890 into 12345678901234567000. Each
+ * number literal outside strings is quoted before parsing; a malformed one (01, 1.) is left as it
+ * is, so JSON.parse still refuses it.
+ */
+export function parseKeepingNumbers(text: string): unknown {
+  let quoted = '';
+  let copiedTo = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      let end = i + 1;
+      while (end < text.length && NUMBER_CHAR.test(text[end]!)) end++;
+      const literal = text.slice(i, end);
+      if (NUMBER.test(literal)) {
+        quoted += `${text.slice(copiedTo, i)}"${literal}"`;
+        copiedTo = end;
+      }
+      i = end - 1;
+    }
+  }
+  return JSON.parse(copiedTo === 0 ? text : quoted + text.slice(copiedTo));
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const NUMBER_CHAR = /[-+.0-9eE]/;
+/** A JSON number literal (RFC 8259). */
+const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/;
 
 /** Whether a record's text is beyond MAX_RECORD_BYTES; the byte count is only taken when it could be. */
 function tooLarge(text: string): boolean {

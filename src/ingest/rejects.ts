@@ -15,8 +15,16 @@ export function describeIssues(
   issues: readonly { rule: string; field: string | null; value: string; message: string }[],
 ): string {
   return issues
-    .map((i) => `${i.field ?? 'row'}${i.field !== null && i.value !== '' ? ` ${JSON.stringify(i.value)}` : ''}: ${i.message} [${i.rule}]`)
+    .map((i) => `${i.field ?? 'row'}${i.field !== null && i.value !== '' ? ` ${quoted(i.value)}` : ''}: ${i.message} [${i.rule}]`)
     .join('; ');
+}
+
+/** DEL and the C1 controls, which JSON.stringify leaves raw although a terminal acts on some of them. */
+const UNPRINTABLE = /[\u007f-\u009f]/g;
+
+/** A value as a JSON string, every control character escaped (C0 by JSON.stringify, DEL and C1 here). */
+function quoted(value: string): string {
+  return JSON.stringify(value).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -197,7 +197,7 @@ function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number
   const data = widthOf(1);
   // A cut number reads as another number: a number column narrows only its header, down to its values.
   // Headers wider than their values are cut first, then long values (ids, names) before short ones
-  // (dates, NPIs, codes); what still does not fit is cut at the line's end.
+  // (dates, NPIs, codes); columns that still do not fit are left out whole, marked with a last `…`.
   const floor = (limit: (i: number) => number) =>
     natural.map((w, i) => Math.min(w, Math.max(rightAligned[i] ? data[i]! : limit(i), MIN_COLUMN_WIDTH)));
   const widths = fitWidths(
@@ -206,20 +206,33 @@ function renderTable(rows: string[][], rightAligned: boolean[], maxWidth: number
     [floor((i) => data[i]!), floor((i) => Math.min(data[i]!, SHORT_VALUE_WIDTH))],
     maxWidth,
   );
+  const shown = columnsThatFit(widths, maxWidth);
+  const more = shown < widths.length ? `${' '.repeat(GAP)}…` : '';
   const line = (row: string[]) =>
-    cut(
+    (
       row
+        .slice(0, shown)
         .map((cell, i) => {
           const text = cut(cell, widths[i]!);
           return rightAligned[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
         })
-        .join(' '.repeat(GAP))
-        .trimEnd(),
-      maxWidth,
-    );
-  const rule = cut(widths.map((w) => '-'.repeat(w)).join(' '.repeat(GAP)), maxWidth);
+        .join(' '.repeat(GAP)) + more
+    ).trimEnd();
+  const rule = widths.slice(0, shown).map((w) => '-'.repeat(w)).join(' '.repeat(GAP)) + more;
   const [header, ...body] = rows;
   return [line(header!), rule, ...body.map(line)].join('\n') + '\n';
+}
+
+/** How many leading columns fit whole in `maxWidth`, keeping room for the `…` that says more are left out. */
+function columnsThatFit(widths: number[], maxWidth: number): number {
+  let used = 0;
+  for (const [i, width] of widths.entries()) {
+    used += (i > 0 ? GAP : 0) + width;
+    const room = i === widths.length - 1 ? maxWidth : maxWidth - GAP - 1;
+    // Always at least one column: a terminal narrower than it cuts the line itself.
+    if (used > room) return Math.max(i, 1);
+  }
+  return widths.length;
 }
 
 /** Narrows the widest column above its floor, one character at a time, floor set by floor set, until the table fits. */

@@ -144,6 +144,14 @@ describe('hostile input', () => {
     expect(JSON.parse((await run(['list', '--format', 'json'])).stdout)).toEqual([]);
   });
 
+  it('escapes DEL and C1 controls in the stderr rejection line as it does NUL and BEL', async () => {
+    const result = await ingest(csv([cells({ procedure: 'D0\u007f80' }), cells({ subscriber: 'S2', procedure: 'D\u0085\u009f\u0007' })]));
+    expect(result.code).toBe(3);
+    expect(result.stderr).not.toMatch(/[\u007f-\u009f\u0007]/);
+    expect(result.stderr).toContain('"D0\\u007f80"');
+    expect(result.stderr).toContain('"D\\u0085\\u009f\\u0007"');
+  });
+
   it.each(['(a+)+$', '^(a|a)*$', '^(a|aa)+$', '(.*a){20}$'])(
     'runs a custom pattern that would backtrack catastrophically (%s) in linear time',
     async (pattern) => {

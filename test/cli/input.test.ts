@@ -158,3 +158,49 @@ describe('input formats', () => {
     ]);
   });
 });
+
+describe('JSON numbers read as written', () => {
+  /** A JSON row whose given keys are written as bare JSON number literals (the text as it is). */
+  const rowWithNumbers = (line: Parameters<typeof jsonRow>[0], numbers: Record<string, string>) => {
+    let text = JSON.stringify({ ...jsonRow(line), ...Object.fromEntries(Object.keys(numbers).map((key) => [key, `@${key}@`])) });
+    for (const [key, literal] of Object.entries(numbers)) text = text.replace(`"@${key}@"`, literal);
+    return text;
+  };
+  const good = rowWithNumbers({}, { SubscriberNumber: '12345678901234567890', ProviderNPI: '1497775530' });
+  const bad = rowWithNumbers({ subscriber: 'S2' }, { ProviderNPI: '14977755301234567891', ProviderFees: '90071992547409.91' });
+
+  it.each([
+    ['rows.json', `[${good},${bad}]`],
+    ['rows.ndjson', `${good}\n${bad}\n`],
+    ['one.json', good],
+  ])('%s keeps every digit of a subscriber number and an NPI given as JSON numbers', async (name, text) => {
+    const result = await ws.run(['ingest', ws.file(name, text), '--format', 'json']);
+    expect(result.code).toBe(name === 'one.json' ? 0 : 3);
+    const [claim] = JSON.parse((await ws.run(['list', '--format', 'json'])).stdout);
+    expect(claim).toMatchObject({ subscriber_number: '12345678901234567890', provider_npi: '1497775530' });
+    if (name === 'one.json') return;
+    expect(result.stderr).toContain('"14977755301234567891"');
+    const [rejection] = JSON.parse((await ws.run(['report', 'rejections', '--format', 'json'])).stdout);
+    const values = rejection.errors.map((e: { field: string; value: string }) => [e.field, e.value]);
+    expect(values).toContainEqual(['provider_npi', '14977755301234567891']);
+    expect(JSON.stringify(rejection)).toContain('90071992547409.91');
+  });
+
+  it('still refuses a malformed number in an NDJSON line as not valid JSON', async () => {
+    const result = await ws.run(['ingest', ws.file('rows.ndjson', `${good}\n{"ProviderFees": 01}\n`), '--format', 'json']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/rows\.ndjson row 2: .*not valid JSON/);
+  });
+});
+
+describe('inputs without a row object', () => {
+  it.each([
+    ['rows.json', '[1,2]'],
+    ['rows.ndjson', '1\n2\n'],
+  ])('%s of non-objects is refused for what it is, not as empty', async (name, text) => {
+    const result = await ws.run(['ingest', ws.file(name, text), '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(failureLines(result.stderr)).toEqual([expect.stringContaining(`${name}: no row is a JSON object: nothing to read columns from`)]);
+    expect(result.stderr).not.toContain('empty');
+  });
+});

@@ -88,4 +88,16 @@ describe('tables on a narrow terminal', () => {
     const { net_fee } = JSON.parse((await runMain(['report', 'summary', '--db', ws.db, '--format', 'json'])).stdout);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^net_fee +${net_fee}$`)));
   });
+
+  it('leave out whole columns that do not fit, never a number cut at the line end', async () => {
+    const result = await runMain(['runs', '--db', ws.db, '--format', 'table'], { stdoutIsTTY: true, stdoutColumns: 70 });
+    const lines = result.stdout.trimEnd().split('\n');
+    for (const line of lines) {
+      expect(line.length).toBeLessThanOrEqual(70);
+      // The last column says more columns are left out.
+      expect(line).toMatch(/  …$/);
+    }
+    // No number shows cut: a digit is never followed by the ellipsis.
+    expect(result.stdout).not.toMatch(/\d…/);
+  });
 });

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { jetstream } from '@nats-io/jetstream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
 import { cells, csv, manyClaims } from '../helpers/inputs.js';
 import { InProcessWorkspace } from '../helpers/main.js';
+import { NatsServer } from '../helpers/nats.js';
 
 // The interrupted ingest is a spawned process (it gets the signal); the rest runs in-process.
 let ws: Workspace;
@@ -20,6 +22,31 @@ async function contents(w: Workspace) {
   const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout);
   const { runs: _runs, ...totals } = summary;
   return { claims: claims.map(({ run_id: _r, ...c }: Record<string, unknown>) => c), lines, totals };
+}
+
+/** The outbox straight from the file, while a replay writes it. */
+function outboxState(path: string): { published: number; pending: number; leased: number } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare(
+        `select count(case when status = 'published' then 1 end) as published,
+                count(case when status in ('pending', 'failed') then 1 end) as pending,
+                count(lease_owner) as leased from outbox`,
+      )
+      .get() as { published: number; pending: number; leased: number };
+  } finally {
+    db.close();
+  }
+}
+
+/** Events recorded as published so far; none while the database or its tables are still being made. */
+function publishedSoFar(): number {
+  try {
+    return outboxState(ws.db).published;
+  } catch {
+    return 0;
+  }
 }
 
 /** Claims written so far, staged or not, straight from the file. */
@@ -110,4 +137,114 @@ describe('signals during ingest', () => {
     const summary = JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
     expect(summary).toMatchObject({ claims: 0, lines: 0, events_pending: 0, rows_rejected: 0 });
   }, 60_000);
+});
+
+describe('signals while publishing', () => {
+  let server: NatsServer;
+  beforeEach(async () => {
+    server = await NatsServer.start();
+  });
+  afterEach(async () => {
+    await server.remove();
+  });
+
+  /** Starts `claims args`, sends `signal` once it has recorded more than `after` published events, and waits for its end. */
+  function interruptPublishing(args: string[], signal: NodeJS.Signals, after: number): Promise<CliResult> {
+    return interruptWhen(args, signal, () => publishedSoFar() > after);
+  }
+
+  /** Starts `claims args`, sends `signal` once `started` says so, and waits for its end. */
+  async function interruptWhen(args: string[], signal: NodeJS.Signals, started: () => boolean | Promise<boolean>): Promise<CliResult> {
+    const child = spawn(process.execPath, [BIN, ...args, '--nats', server.url, '--db', ws.db, '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!(await started()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    child.kill(signal);
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+    if (code === 'hung') child.kill('SIGKILL');
+    return { code: typeof code === 'number' ? code : -1, stdout, stderr };
+  }
+
+  it('SIGINT and SIGTERM stop publishing, record what was sent, free the leases and exit 130 and 143; the next replay sends the rest once', async () => {
+    const claims = 60_000;
+    expect((await ws.run(['ingest', ws.file('many.csv', csv(manyClaims(claims, 1))), '-q', '--log-level', 'silent'])).code).toBe(0);
+
+    let published = 0;
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const stopped = await interruptPublishing(['replay'], signal, published);
+      expect(stopped.code).toBe(code);
+      expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+      expect(stopped.stderr).not.toContain('    at ');
+      // What it did before it stopped, and no event left leased by the dead replay.
+      expect(stopped.stderr).toMatch(/replay: [\d,]+ events? published/);
+      const state = outboxState(ws.db);
+      expect(state.leased).toBe(0);
+      expect(state.published).toBeGreaterThan(published);
+      expect(state.pending).toBeGreaterThan(0);
+      expect(state.published + state.pending).toBe(claims);
+      expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(state.published);
+      published = state.published;
+    }
+
+    const rest = await ws.run(['replay', '--nats', server.url, '--format', 'json', '--log-level', 'silent']);
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ events_published: claims - published, events_duplicate: 0, events_left: 0 });
+    expect(outboxState(ws.db)).toEqual({ published: claims, pending: 0, leased: 0 });
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(claims);
+  }, 180_000);
+
+  it('SIGHUP during the publishing of ingest --nats stops it there: the claims stay stored, exit 129, the same ingest again sends the rest', async () => {
+    const claims = 60_000;
+    const input = ws.file('many.csv', csv(manyClaims(claims, 1)));
+    const stopped = await interruptPublishing(['ingest', input, '--format', 'json'], 'SIGHUP', 0);
+    expect(stopped.code).toBe(129);
+    expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+    expect(stopped.stderr).toMatch(/payment events: [\d,]+ events? published.*\(stopped: interrupted by SIGHUP\)/);
+    expect(JSON.parse(stopped.stdout)[0]).toMatchObject({ status: 'completed', claims_stored: claims });
+    const state = outboxState(ws.db);
+    expect(state).toMatchObject({ leased: 0, published: expect.any(Number) });
+    expect(state.published).toBeGreaterThan(0);
+    expect(state.pending).toBeGreaterThan(0);
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(state.published);
+
+    const again = await ws.run(['ingest', input, '--nats', server.url, '--format', 'json', '--log-level', 'silent']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ claims_stored: 0, claims_duplicate: claims });
+    expect(outboxState(ws.db)).toEqual({ published: claims, pending: 0, leased: 0 });
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(claims);
+  }, 180_000);
+
+  it('SIGINT during replay --dlq stops after the letters in hand: exit 130, none lost, the next replay --dlq moves the rest once', async () => {
+    const letters = 6_000;
+    expect((await ws.run(['ingest', ws.file('many.csv', csv(manyClaims(letters, 1))), '--nats', server.url, '-q', '--log-level', 'silent'])).code).toBe(0);
+    const events = await server.readStream('CLAIMS');
+    // What a payments consumer does with each message it gives up on.
+    await server.withClient(async (nc) => {
+      const js = jetstream(nc);
+      for (let i = 0; i < events.length; i += 500) {
+        await Promise.all(events.slice(i, i + 500).map((m) => js.publish(m.subject.replace(/^claims\.payment\./, 'claims.dlq.payment.'), m.data)));
+      }
+    });
+    const depth = async () => (await server.streamInfo('CLAIMS_DLQ'))?.state.messages ?? 0;
+    expect(await depth()).toBe(letters);
+
+    const stopped = await interruptWhen(['replay', '--dlq'], 'SIGINT', async () => (await depth()) < letters);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
+    expect(stopped.stderr).toMatch(/replay --dlq: [\d,]+ dead letters? republished, 0 failed; stopped: interrupted by SIGINT/);
+    const left = await depth();
+    expect(left).toBeGreaterThan(0);
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(letters + (letters - left));
+
+    const rest = await ws.run(['replay', '--dlq', '--nats', server.url, '--format', 'json', '--log-level', 'silent']);
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ dead_letters_republished: left, dead_letters_failed: 0, dlq_depth: 0 });
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(2 * letters);
+  }, 180_000);
 });

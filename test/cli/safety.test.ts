@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, claims, Workspace } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
-import { InProcessWorkspace } from '../helpers/main.js';
+import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 
 // Processes are spawned where the test is about processes (SIGKILL, several at once); the rest runs in-process.
 let ws: Workspace;
@@ -11,15 +11,6 @@ beforeEach(() => {
   ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
-
-/** What a user can see of a database: every claim, every line and every event state. */
-async function contents(w: Workspace) {
-  const claims = JSON.parse((await w.run(['list', '--format', 'json'])).stdout);
-  const lines = JSON.parse((await w.run(['list', '--lines', '--format', 'json'])).stdout);
-  const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout);
-  const { runs: _runs, ...totals } = summary;
-  return { claims: claims.map(({ run_id: _r, ...c }: Record<string, unknown>) => c), lines, totals };
-}
 
 function countClaims(path: string): number {
   let db: Database.Database | null = null;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
 import { cells, csv, manyClaims } from '../helpers/inputs.js';
-import { InProcessWorkspace } from '../helpers/main.js';
+import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 import { NatsServer } from '../helpers/nats.js';
 
 // The interrupted ingest is a spawned process (it gets the signal); the rest runs in-process.
@@ -14,15 +14,6 @@ beforeEach(() => {
   ws = new InProcessWorkspace();
 });
 afterEach(() => ws.remove());
-
-/** What a user can see of a database: every claim, every line and every event state. */
-async function contents(w: Workspace) {
-  const claims = JSON.parse((await w.run(['list', '--format', 'json'])).stdout);
-  const lines = JSON.parse((await w.run(['list', '--lines', '--format', 'json'])).stdout);
-  const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout);
-  const { runs: _runs, ...totals } = summary;
-  return { claims: claims.map(({ run_id: _r, ...c }: Record<string, unknown>) => c), lines, totals };
-}
 
 /** The outbox straight from the file, while a replay writes it. */
 function outboxState(path: string): { published: number; pending: number; leased: number } {

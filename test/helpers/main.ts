@@ -61,3 +61,12 @@ export class InProcessWorkspace extends Workspace {
     return runMain([...args, '--db', this.db], options);
   }
 }
+
+/** What a user can see of a database: every claim, every line and every event state (run ids aside). */
+export async function databaseContents(w: { run(args: string[]): Promise<CliResult> }) {
+  const claims = JSON.parse((await w.run(['list', '--format', 'json'])).stdout) as Record<string, unknown>[];
+  const lines = JSON.parse((await w.run(['list', '--lines', '--format', 'json'])).stdout) as unknown;
+  const summary = JSON.parse((await w.run(['report', 'summary', '--format', 'json'])).stdout) as Record<string, unknown>;
+  const { runs: _runs, ...totals } = summary;
+  return { claims: claims.map(({ run_id: _r, ...c }) => c), lines, totals };
+}

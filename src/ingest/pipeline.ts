@@ -166,24 +166,40 @@ function refuseIfTooManyRejected(totals: RunTotals, maxErrors: number | null, so
  */
 async function* untilStopped<T>(source: AsyncIterable<T>, stop: AbortSignal | undefined): AsyncGenerator<T> {
   if (!stop) return yield* source;
-  let fail = () => {};
-  const stopped = new Promise<never>((_, reject) => {
-    fail = () => reject(new InterruptedError(stop.reason as StopSignal));
-  });
-  stopped.catch(() => undefined);
-  if (stop.aborted) fail();
-  else stop.addEventListener('abort', fail, { once: true });
   const iterator = source[Symbol.asyncIterator]();
   let done = false;
   try {
     while (!done) {
-      const next = await Promise.race([iterator.next(), stopped]);
+      const next = await nextUnlessStopped(iterator, stop);
       done = next.done ?? false;
       if (!done) yield next.value;
     }
   } finally {
-    stop.removeEventListener('abort', fail);
     // Not awaited: after a stop, the input's pending read may never settle.
     if (!done) void iterator.return?.()?.catch(() => undefined);
   }
+}
+
+/**
+ * The next chunk, or InterruptedError as soon as the stop comes. Not Promise.race against one
+ * long-lived "stopped" promise: each race leaves a reaction on it that holds that chunk until the end
+ * of the input, so every record read would stay in memory.
+ */
+function nextUnlessStopped<T>(iterator: AsyncIterator<T>, stop: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onStop = () => reject(new InterruptedError(stop.reason as StopSignal));
+    if (stop.aborted) return onStop();
+    stop.addEventListener('abort', onStop, { once: true });
+    const settle = () => stop.removeEventListener('abort', onStop);
+    iterator.next().then(
+      (result) => {
+        settle();
+        resolve(result);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
 }

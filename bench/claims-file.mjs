@@ -1,4 +1,4 @@
-// The benchmarks' input: claims of four lines like claim_1234.csv, one per subscriber, spread over
+// The stress test's input (bench/stress.mjs cuts it at claim boundaries): claims of four lines like claim_1234.csv, one per subscriber, spread over
 // providers, plan groups and dates, so every claim is stored and gets its own event.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';

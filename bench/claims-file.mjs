@@ -1,5 +1,6 @@
-// The benchmarks' input: claims of four lines like claim_1234.csv, one per subscriber, spread over
-// providers, plan groups and dates, so every claim is stored and gets its own event.
+// The stress test's input (bench/stress.mjs cuts it at claim boundaries, so every claim has four
+// lines, like claim_1234.csv): one per subscriber, spread over providers, plan groups and dates, so
+// every claim is stored and gets its own event. The benchmark uses bench/realistic.mjs.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname } from 'node:path';

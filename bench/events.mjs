@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Event delivery benchmark: events/s from the outbox to a local `nats-server -js` (file store).
-// 1. `claims replay` of N pending events (the outbox filled by an ingest without NATS);
-// 2. `claims ingest --nats` of the same file into a fresh database and stream, against the same
-//    ingest without NATS, to show what publishing as it goes adds to an ingest.
-// Usage: npm run build && node bench/events.mjs [--claims 100000] [--runs 3]
+// Event delivery benchmark against local `nats-server -js` instances (file store, loopback), each
+// started fresh for one measure, on the realistic generator's file:
+// 1. `claims ingest` without NATS, then `claims replay` of all its pending events;
+// 2. `claims ingest --nats` of the same file into a fresh database and stream: what publishing as
+//    it goes adds to the ingest (ingest --nats − ingest alone);
+// 3. the client's ceiling: a raw pipelined publish of as many events, the real payloads and subjects
+//    (sampled from the stream of step 2), from the same client library with the same connection
+//    options as `claims` (noAsyncTraces), `--in-flight` publishes awaiting their PubAck at once,
+//    into a stream configured like CLAIMS.
+// Usage: npm run build && node bench/events.mjs [--lines 100000] [--runs 3] [--in-flight 256]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -12,20 +17,22 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LINES_PER_CLAIM, writeClaimsFile } from './claims-file.mjs';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { realisticFile } from './realistic.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'claims');
 const natsServerBin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
-const { values } = parseArgs({ options: { claims: { type: 'string', default: '100000' }, runs: { type: 'string', default: '3' } } });
-const claimCount = Number(values.claims);
-const runs = Number(values.runs);
+/** Payloads sampled from the stream for the raw publish: enough to carry the size distribution. */
+const SAMPLE = 1_000;
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address();
   server.close();
+  await once(server, 'close');
   return port;
 }
 
@@ -67,40 +74,124 @@ function timed(args) {
   return seconds;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rate = (n, seconds) => Math.round(n / seconds).toLocaleString('en-US');
-
-const work = mkdtempSync(join(tmpdir(), 'claims-bench-events-'));
-try {
-  const input = join(work, 'claims.csv');
-  await writeClaimsFile(input, claimCount * LINES_PER_CLAIM);
-  const replays = [];
-  const ingestsAlone = [];
-  const ingestsWithNats = [];
-  for (let run = 0; run < runs; run++) {
-    const server = await startNatsServer();
-    try {
-      const db = join(work, `replay-${run}.db`);
-      ingestsAlone.push(timed(['ingest', input, '--db', db]));
-      replays.push(timed(['replay', '--db', db, '--nats', server.url]));
-    } finally {
-      await server.stop();
+/** Real events from the stream `claims` filled: subjects, payloads, the stream's configuration. */
+async function sampleEvents(url, expected) {
+  const nc = await connect({ servers: url.slice('nats://'.length) });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const { config, state } = await jsm.streams.info('CLAIMS');
+    if (state.messages !== expected) throw new Error(`CLAIMS holds ${state.messages} events, ${expected} expected`);
+    const events = [];
+    const step = Math.max(1, Math.floor(state.messages / SAMPLE));
+    for (let seq = state.first_seq; seq <= state.last_seq && events.length < SAMPLE; seq += step) {
+      const message = await jsm.streams.getMessage('CLAIMS', { seq });
+      events.push({ subject: message.subject, payload: message.data });
     }
-    const fresh = await startNatsServer();
-    try {
-      ingestsWithNats.push(timed(['ingest', input, '--db', join(work, `ingest-${run}.db`), '--nats', fresh.url]));
-    } finally {
-      await fresh.stop();
-    }
+    const { name, subjects, storage, retention, discard, duplicate_window, num_replicas } = config;
+    return { events, config: { name, subjects, storage, retention, discard, duplicate_window, num_replicas } };
+  } finally {
+    await nc.close();
   }
+}
+
+/** Seconds to publish `count` events (cycling through the sample) with `inFlight` unacknowledged at most. */
+async function rawPublish(url, { events, config }, count, inFlight) {
+  const nc = await connect({ servers: url.slice('nats://'.length), noAsyncTraces: true });
+  try {
+    await (await jetstreamManager(nc)).streams.add(config);
+    const js = jetstream(nc);
+    const started = performance.now();
+    let next = 0;
+    let failed = null;
+    const worker = async () => {
+      while (next < count && !failed) {
+        const i = next++;
+        const { subject, payload } = events[i % events.length];
+        await js.publish(subject, payload, { msgID: `bench-${i}` }).catch((error) => (failed = error));
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    if (failed) throw failed;
+    return (performance.now() - started) / 1000;
+  } finally {
+    await nc.close();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs the three measures `runs` times on a realistic file of `lines` lines; returns the medians:
+ * seconds, events per second and the ratio of what publishing adds to the raw publish.
+ */
+export async function measureEvents({ lines, seed = 1, runs, inFlight = 256, log = console.error }) {
+  const totals = await realisticFile({ lines, seed });
+  const events = totals.claims;
+  const work = mkdtempSync(join(tmpdir(), 'claims-bench-events-'));
+  const alone = [];
+  const replays = [];
+  const withNats = [];
+  const raws = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      log(`events run ${run + 1}/${runs}: ingest, replay, ingest --nats, raw publish of ${events.toLocaleString('en-US')} events`);
+      let server = await startNatsServer();
+      try {
+        const db = join(work, `replay-${run}.db`);
+        alone.push(timed(['ingest', totals.path, '--db', db]));
+        replays.push(timed(['replay', '--db', db, '--nats', server.url]));
+      } finally {
+        await server.stop();
+      }
+      server = await startNatsServer();
+      let sample;
+      try {
+        withNats.push(timed(['ingest', totals.path, '--db', join(work, `ingest-${run}.db`), '--nats', server.url]));
+        sample = await sampleEvents(server.url, events);
+      } finally {
+        await server.stop();
+      }
+      server = await startNatsServer();
+      try {
+        raws.push(await rawPublish(server.url, sample, events, inFlight));
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const ingestAlone = median(alone);
   const replay = median(replays);
-  const alone = median(ingestsAlone);
-  const withNats = median(ingestsWithNats);
-  console.log(`claims: ${claimCount.toLocaleString('en-US')} (4 lines each), median of ${runs} runs, nats-server file store on loopback`);
-  const publishing = withNats - alone;
-  console.log(`replay of all pending events:  ${replay.toFixed(2)} s = ${rate(claimCount, replay)} events/s (process start included)`);
-  console.log(`ingest without NATS:           ${alone.toFixed(2)} s`);
-  console.log(`ingest --nats (publishes too): ${withNats.toFixed(2)} s: publishing adds ${publishing.toFixed(2)} s = ${rate(claimCount, publishing)} events/s`);
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  const ingestNats = median(withNats);
+  const raw = median(raws);
+  // Medians of differences within a run: the noise of other runs stays out.
+  const publishing = median(withNats.map((s, i) => s - alone[i]));
+  return {
+    lines,
+    events,
+    in_flight: inFlight,
+    ingest_seconds: ingestAlone,
+    replay_seconds: replay,
+    replay_events_per_second: Math.round(events / replay),
+    ingest_nats_seconds: ingestNats,
+    publishing_adds_seconds: publishing,
+    publishing_events_per_second: Math.round(events / publishing),
+    raw_publish_seconds: raw,
+    raw_events_per_second: Math.round(events / raw),
+    publishing_to_raw: median(withNats.map((s, i) => (s - alone[i]) / raws[i])),
+    replay_to_raw: median(replays.map((s, i) => s / raws[i])),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      lines: { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '3' },
+      'in-flight': { type: 'string', default: '256' },
+    },
+  });
+  const result = await measureEvents({ lines: Number(values.lines), runs: Number(values.runs), inFlight: Number(values['in-flight']) });
+  console.log(JSON.stringify(result, null, 2));
 }

@@ -1,67 +1,224 @@
 #!/usr/bin/env node
-// Ingest benchmark: N claim lines through `claims ingest` against `sqlite3 .import` of the same
-// file into one plain table (the floor for getting CSV rows into SQLite), with peak memory.
-// Usage: npm run bench [-- --lines 1000000 --runs 3]
+// The speed benchmark of issue 9, in one run, each figure against a reference measured in the same
+// run (these machines are noisy: only ratios taken together count):
+// - `claims ingest` of the realistic file (bench/realistic.mjs) into a fresh database, no NATS,
+//   against `sqlite3 .import` of the same CSV into one plain table and `sqlite-utils insert --csv`
+//   when installed; peak RSS at --lines, and at 5× that with --memory. After every timed ingest the
+//   stored claims, lines, rejected rows and net fee (`report summary`) must equal the generator's
+//   own totals, or the bench fails;
+// - `report top-providers` (with and without --from/--to) and `report summary` on that database,
+//   against `claims --version`; `claims --version` and `--help` against `node -e 0`;
+// - publishing (bench/events.mjs): what `ingest --nats` adds and `replay`, against a raw pipelined
+//   publish of as many events from the same client.
+// Medians of --runs. Usage: npm run bench [-- --lines 1000000 --runs 3 --memory --format json]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeClaimsFile } from './claims-file.mjs';
+import { measureEvents } from './events.mjs';
+import { realisticFile } from './realistic.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'claims');
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } },
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '1' },
+    bad: { type: 'string', default: '0' },
+    memory: { type: 'boolean', default: false },
+    'event-lines': { type: 'string', default: '100000' },
+    'in-flight': { type: 'string', default: '256' },
+    'skip-events': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'table' },
+  },
 });
 const lines = Number(values.lines);
 const runs = Number(values.runs);
+const seed = Number(values.seed);
+const bad = Number(values.bad);
+if (!['table', 'json'].includes(values.format)) throw new Error(`--format table|json, not ${values.format}`);
+const log = (message) => console.error(`[bench] ${message}`);
 
-/** Wall seconds and peak resident memory (MiB) of one process, as /usr/bin/time measures them. */
-function measure(command, args, options = {}) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', ...options });
-  if (result.status !== 0 && result.status !== 3) {
-    throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
+/** Wall seconds and peak resident memory (MiB, /usr/bin/time's %M) of one process. */
+function measure(command, args, { okCodes = [0] } = {}) {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const seconds = (performance.now() - started) / 1000;
+  if (!okCodes.includes(result.status)) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   }
-  const [seconds, kib] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+  const kib = Number(result.stderr.trim().split('\n').pop());
   return { seconds, mib: kib / 1024 };
 }
 
+const claimsArgs = (...args) => [bin, ...args];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const input = join(root, 'bench', 'data', `lines-${lines}.csv`);
-if (!existsSync(input)) {
-  console.error(`generating ${input} ...`);
-  await writeClaimsFile(input, lines);
-}
-console.error(`input: ${lines.toLocaleString('en-US')} lines, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB; ${runs} runs each`);
-
-const claimsRuns = [];
-const importRuns = [];
-for (let i = 0; i < runs; i++) {
-  const dir = mkdtempSync(join(tmpdir(), 'claims-bench-'));
-  try {
-    claimsRuns.push(
-      measure(process.execPath, [join(root, 'bin/claims'), 'ingest', input, '--db', join(dir, 'claims.db'), '-q', '--log-level', 'warn']),
-    );
-    const importScript = join(dir, 'import.sql');
-    writeFileSync(importScript, `PRAGMA journal_mode=WAL;\n.mode csv\n.import ${input} lines\n`);
-    importRuns.push(measure('sqlite3', [join(dir, 'import.db'), `.read ${importScript}`]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** Fails the bench when what `claims` stored differs from what the generator wrote. */
+function checkStored(db, totals) {
+  const summary = JSON.parse(
+    execFileSync(process.execPath, claimsArgs('report', 'summary', '--db', db, '--format', 'json'), { encoding: 'utf8' }),
+  );
+  const expected = { claims: totals.claims, lines: totals.stored_lines, rows_rejected: totals.rejected_rows, net_fee_cents: totals.net_fee_cents };
+  const wrong = Object.entries(expected).filter(([key, value]) => summary[key] !== value);
+  if (wrong.length > 0) {
+    const detail = wrong.map(([key, value]) => `${key}: stored ${summary[key]}, generated ${value}`).join('; ');
+    throw new Error(`CHECK FAILED: ${totals.path}: ${detail}`);
   }
 }
 
-const claimsSeconds = median(claimsRuns.map((r) => r.seconds));
-const importSeconds = median(importRuns.map((r) => r.seconds));
-const report = {
-  lines,
-  claims_ingest_seconds: claimsSeconds,
-  claims_lines_per_second: Math.round(lines / claimsSeconds),
-  claims_peak_mib: Math.round(Math.max(...claimsRuns.map((r) => r.mib))),
-  sqlite3_import_seconds: importSeconds,
-  ratio_to_sqlite3_import: Number((claimsSeconds / importSeconds).toFixed(2)),
-  node: process.version,
-  sqlite3: execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0],
-};
-console.log(JSON.stringify(report, null, 2));
+/** One timed `claims ingest` into a fresh database, checked; the database is kept in `dir`. */
+function timedIngest(dir, totals) {
+  const db = join(dir, 'claims.db');
+  // Exit 3: rows were rejected (the --bad rows), the rest is stored.
+  const result = measure(process.execPath, claimsArgs('ingest', totals.path, '--db', db, '-q', '--log-level', 'warn'), {
+    okCodes: totals.rejected_rows > 0 ? [3] : [0],
+  });
+  checkStored(db, totals);
+  return { ...result, db };
+}
+
+const sqliteUtils = spawnSync('sqlite-utils', ['--version'], { encoding: 'utf8' }).status === 0;
+
+const totals = await realisticFile({ lines, seed, bad });
+const sizeMib = statSync(totals.path).size / 2 ** 20;
+log(`input ${totals.path}: ${lines.toLocaleString('en-US')} lines, ${totals.claims.toLocaleString('en-US')} claims, ${sizeMib.toFixed(1)} MiB; ${runs} runs each`);
+
+const work = mkdtempSync(join(tmpdir(), 'claims-bench-'));
+const rows = [];
+const results = { lines, claims: totals.claims, runs, seed, bad_rows: bad, input_mib: Number(sizeMib.toFixed(1)) };
+try {
+  // 1. Ingest against the floors, alternating within each run.
+  const ingests = [];
+  const imports = [];
+  const utils = [];
+  let db;
+  for (let run = 0; run < runs; run++) {
+    log(`ingest run ${run + 1}/${runs}`);
+    const dir = mkdtempSync(join(work, 'ingest-'));
+    const ingest = timedIngest(dir, totals);
+    ingests.push(ingest);
+    if (db) rmSync(dirname(db), { recursive: true, force: true });
+    db = ingest.db;
+    const script = join(dir, 'import.sql');
+    writeFileSync(script, `PRAGMA journal_mode=WAL;\n.mode csv\n.import ${totals.path} lines\n`);
+    imports.push(measure('sqlite3', [join(dir, 'import.db'), `.read ${script}`]));
+    rmSync(join(dir, 'import.db'), { force: true });
+    if (sqliteUtils) {
+      utils.push(measure('sqlite-utils', ['insert', join(dir, 'utils.db'), 'lines', totals.path, '--csv']));
+      rmSync(join(dir, 'utils.db'), { force: true });
+    }
+  }
+  const ingestRatios = ingests.map((r, i) => r.seconds / imports[i].seconds);
+  results.ingest = {
+    claims_seconds: median(ingests.map((r) => r.seconds)),
+    sqlite3_import_seconds: median(imports.map((r) => r.seconds)),
+    ratio_to_sqlite3_import: median(ingestRatios),
+    lines_per_second: Math.round(lines / median(ingests.map((r) => r.seconds))),
+    peak_mib: Math.max(...ingests.map((r) => r.mib)),
+    ...(sqliteUtils
+      ? {
+          sqlite_utils_seconds: median(utils.map((r) => r.seconds)),
+          ratio_to_sqlite_utils: median(ingests.map((r, i) => r.seconds / utils[i].seconds)),
+        }
+      : { sqlite_utils_seconds: null }),
+  };
+  const perLine = `${lines.toLocaleString('en-US')} lines`;
+  rows.push(['ingest, no NATS', perLine, sec(results.ingest.claims_seconds), `sqlite3 .import ${sec(results.ingest.sqlite3_import_seconds)}`, ratio(results.ingest.ratio_to_sqlite3_import), '≤ 3.0× (2.0×)']);
+  if (sqliteUtils) {
+    rows.push(['ingest, no NATS', perLine, sec(results.ingest.claims_seconds), `sqlite-utils insert --csv ${sec(results.ingest.sqlite_utils_seconds)}`, ratio(results.ingest.ratio_to_sqlite_utils), '']);
+  } else {
+    log('sqlite-utils is not installed: its row is skipped');
+  }
+  rows.push(['ingest peak RSS', perLine, mib(results.ingest.peak_mib), '', '', '≤ 120 MiB']);
+
+  // 2. Reports on the last ingest's database, and start-up, against their references.
+  const cases = {
+    version: ['--version'],
+    help: ['--help'],
+    top_providers: ['report', 'top-providers', '--db', db, '--format', 'csv'],
+    top_providers_dated: ['report', 'top-providers', '--from', '2024-01-01', '--to', '2024-12-31', '--db', db, '--format', 'csv'],
+    summary: ['report', 'summary', '--db', db, '--format', 'csv'],
+  };
+  const quick = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+  const node = [];
+  for (let run = 0; run < runs; run++) {
+    log(`reports and start-up, run ${run + 1}/${runs}`);
+    node.push(measure(process.execPath, ['-e', '0']).seconds);
+    for (const [name, args] of Object.entries(cases)) quick[name].push(measure(process.execPath, claimsArgs(...args)).seconds);
+  }
+  const against = (name, reference) => median(quick[name].map((s, i) => s / reference[i]));
+  results.startup = {
+    node_e_0_seconds: median(node),
+    version_seconds: median(quick.version),
+    help_seconds: median(quick.help),
+    version_to_node: against('version', node),
+    help_to_node: against('help', node),
+  };
+  results.reports = Object.fromEntries(
+    ['top_providers', 'top_providers_dated', 'summary'].flatMap((name) => [
+      [`${name}_seconds`, median(quick[name])],
+      [`${name}_to_version`, against(name, quick.version)],
+    ]),
+  );
+  const version = `claims --version ${sec(results.startup.version_seconds)}`;
+  rows.push(['report top-providers', perLine, sec(results.reports.top_providers_seconds), version, ratio(results.reports.top_providers_to_version), '≤ 2×']);
+  rows.push(['report top-providers --from/--to (2024)', perLine, sec(results.reports.top_providers_dated_seconds), version, ratio(results.reports.top_providers_dated_to_version), '≤ 2×']);
+  rows.push(['report summary', perLine, sec(results.reports.summary_seconds), version, ratio(results.reports.summary_to_version), '≤ 2×']);
+  const nodeCell = `node -e 0 ${sec(results.startup.node_e_0_seconds)}`;
+  rows.push(['claims --version', '', sec(results.startup.version_seconds), nodeCell, ratio(results.startup.version_to_node), '≤ 1.3×']);
+  rows.push(['claims --help', '', sec(results.startup.help_seconds), nodeCell, ratio(results.startup.help_to_node), '≤ 1.3×']);
+
+  // 3. Peak memory at 5× the lines: one checked ingest (it must stay flat).
+  if (values.memory) {
+    const big = await realisticFile({ lines: 5 * lines, seed, bad });
+    log(`memory: ingest of ${big.lines.toLocaleString('en-US')} lines`);
+    const dir = mkdtempSync(join(work, 'memory-'));
+    const ingest = timedIngest(dir, big);
+    rmSync(dir, { recursive: true, force: true });
+    results.memory = { lines: big.lines, seconds: ingest.seconds, peak_mib: ingest.mib };
+    rows.push(['ingest peak RSS', `${big.lines.toLocaleString('en-US')} lines`, mib(ingest.mib), `at ${perLine}: ${mib(results.ingest.peak_mib)}`, ratio(ingest.mib / results.ingest.peak_mib), 'flat, ≤ 120 MiB']);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+// 4. Publishing, with its own servers and file.
+if (!values['skip-events']) {
+  const events = await measureEvents({ lines: Number(values['event-lines']), seed, runs, inFlight: Number(values['in-flight']), log: (m) => log(m) });
+  results.events = events;
+  const count = `${events.events.toLocaleString('en-US')} events`;
+  const raw = `raw publish ${rate(events.raw_events_per_second)} (${events.in_flight} in flight)`;
+  rows.push(['publishing during ingest --nats', count, `${sec(events.publishing_adds_seconds)} added = ${rate(events.publishing_events_per_second)}`, raw, ratio(events.publishing_to_raw), '≤ 1.1×']);
+  rows.push(['replay (process start included)', count, `${sec(events.replay_seconds)} = ${rate(events.replay_events_per_second)}`, raw, ratio(events.replay_to_raw), '≤ 1.1×']);
+}
+
+results.node = process.version;
+results.sqlite3 = execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0];
+if (values.format === 'json') {
+  console.log(JSON.stringify(results, null, 2));
+} else {
+  console.log(`median of ${runs} run(s); ratios are medians of ratios taken within one run; node ${results.node}, sqlite3 ${results.sqlite3}`);
+  console.log(table(['work', 'size', 'claims', 'reference (same run)', 'ratio', 'target'], rows));
+}
+
+function sec(seconds) {
+  return `${seconds.toFixed(seconds < 10 ? 3 : 1)} s`;
+}
+function mib(value) {
+  return `${Math.round(value)} MiB`;
+}
+function ratio(value) {
+  return `${value.toFixed(2)}×`;
+}
+function rate(perSecond) {
+  return `${(perSecond / 1000).toFixed(1)}k/s`;
+}
+/** A Markdown table, so it pastes into the README and issues as it is. */
+function table(header, body) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
+}

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseServiceDate } from '../domain/dates.js';
 import { UsageError } from '../errors.js';
-import { OUTPUT_FORMATS } from '../output/records.js';
+import { OUTPUT_FORMATS } from '../output/formats.js';
 import { choiceFlag, parsedFlag } from './flag-spec.js';
 
 /** The flags several commands share, and the parsers that turn flag text into values. */

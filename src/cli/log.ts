@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import type { Output } from '../output/records.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -30,6 +31,8 @@ export interface LogSettings {
  */
 export function createLogger(settings: LogSettings, stderr: Output): Logger {
   const write = settings.format === 'json' ? (line: string) => stderr.write(line) : prettyWriter(settings.colour, stderr);
+  // Loaded when a command runs, not for --version or --help.
+  const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   return pino(
     {
       level: settings.level,

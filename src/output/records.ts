@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { formatCents, isExactCents } from '../domain/money.js';
 import { stringify } from 'csv-stringify/sync';
 
-export const OUTPUT_FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import type { OutputFormat } from './formats.js';
+
+export { OUTPUT_FORMATS, type OutputFormat } from './formats.js';
 
 /** A row of output: snake_case keys in display order, JSON-ready values. */
 export type OutputRecord = Record<string, unknown>;

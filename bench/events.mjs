@@ -9,10 +9,8 @@
 //    options as `claims` (noAsyncTraces), `--in-flight` publishes awaiting their PubAck at once,
 //    into a stream configured like CLAIMS.
 // Usage: npm run build && node bench/events.mjs [--lines 100000] [--runs 3] [--in-flight 256]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,45 +18,18 @@ import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { realisticFile } from './realistic.mjs';
+import { startNatsServer } from './nats-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'claims');
-const natsServerBin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 /** Payloads sampled from the stream for the raw publish: enough to carry the size distribution. */
 const SAMPLE = 1_000;
 
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A fresh server with its own store; resolves once it accepts clients. */
-async function startNatsServer() {
-  const port = await freePort();
+/** A fresh server with its own temporary store, removed when it stops. */
+async function startBenchNats() {
   const store = mkdtempSync(join(tmpdir(), 'claims-bench-nats-'));
-  const child = spawn(natsServerBin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      log += chunk;
-      if (log.includes('Server is ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${log}`)));
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      child.removeAllListeners('exit');
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(store, { recursive: true, force: true });
-    },
-  };
+  const server = await startNatsServer(store);
+  return { ...server, stop: async () => (await server.stop(), rmSync(store, { recursive: true, force: true })) };
 }
 
 /** Wall seconds of one `claims` command; it must exit 0. */
@@ -135,7 +106,7 @@ export async function measureEvents({ lines, seed = 1, runs, inFlight = 256, log
   try {
     for (let run = 0; run < runs; run++) {
       log(`events run ${run + 1}/${runs}: ingest, replay, ingest --nats, raw publish of ${events.toLocaleString('en-US')} events`);
-      let server = await startNatsServer();
+      let server = await startBenchNats();
       try {
         const db = join(work, `replay-${run}.db`);
         alone.push(timed(['ingest', totals.path, '--db', db]));
@@ -143,7 +114,7 @@ export async function measureEvents({ lines, seed = 1, runs, inFlight = 256, log
       } finally {
         await server.stop();
       }
-      server = await startNatsServer();
+      server = await startBenchNats();
       let sample;
       try {
         withNats.push(timed(['ingest', totals.path, '--db', join(work, `ingest-${run}.db`), '--nats', server.url]));
@@ -151,7 +122,7 @@ export async function measureEvents({ lines, seed = 1, runs, inFlight = 256, log
       } finally {
         await server.stop();
       }
-      server = await startNatsServer();
+      server = await startBenchNats();
       try {
         raws.push(await rawPublish(server.url, sample, events, inFlight));
       } finally {

@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +17,10 @@ import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { LINES_PER_CLAIM, writeClaimsFile } from './claims-file.mjs';
+import { startNatsServer } from './nats-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'claims');
-const natsServerBin = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const { values } = parseArgs({
   options: {
     claims: { type: 'string', default: '8000' },
@@ -56,41 +55,6 @@ const check = (ok, what) => {
 };
 /** Publishes made by commands that finished (killed ones say nothing), from their summary lines. */
 let publishes = 0;
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startNatsServer() {
-  const port = await freePort();
-  const store = join(work, 'nats');
-  const child = spawn(natsServerBin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  await new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      log += chunk;
-      if (log.includes('Server is ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`nats-server exited (${code}): ${log}`)));
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    freeze: () => child.kill('SIGSTOP'),
-    thaw: () => child.kill('SIGCONT'),
-    async stop() {
-      child.removeAllListeners('exit');
-      const exited = once(child, 'exit');
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Starts `claims args… --db`; `result` resolves with its exit code (or signal) and output. */
 function start(args) {
@@ -140,7 +104,7 @@ async function main() {
   // Three ranges of N claims (kills, crowd, frozen) and a small one for the frozen ingest.
   await writeClaimsFile(full, (3 * N + 100) * LINES_PER_CLAIM);
   lines = readFileSync(full, 'utf8').trimEnd().split('\n');
-  const server = await startNatsServer();
+  const server = await startNatsServer(join(work, 'nats'));
   const watchdog = setTimeout(() => {
     console.error(`VIOLATION: not finished after ${WATCHDOG_MS / 60_000} minutes (a command hangs?)`);
     void server.stop().finally(() => process.exit(1));

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, claims, Workspace } from '../helpers/cli.js';
+import { BIN, claims, claimsWritten, Workspace } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 
@@ -12,18 +11,6 @@ beforeEach(() => {
 });
 afterEach(() => ws.remove());
 
-function countClaims(path: string): number {
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
-  } catch {
-    return 0; // no database or no tables yet
-  } finally {
-    db?.close();
-  }
-}
-
 describe('safety', () => {
   it('a run killed part way, then run again, ends as one uninterrupted run', async () => {
     const input = ws.file('big.csv', csv(manyClaims(25_000)));
@@ -33,7 +20,7 @@ describe('safety', () => {
     let committed = 0;
     while (committed === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
-      committed = countClaims(ws.db);
+      committed = claimsWritten(ws.db);
     }
     child.kill('SIGKILL');
     await exited;

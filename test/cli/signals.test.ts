@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { jetstream } from '@nats-io/jetstream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, Workspace, type CliResult } from '../helpers/cli.js';
+import { BIN, claimsWritten, Workspace, type CliResult } from '../helpers/cli.js';
 import { cells, csv, manyClaims } from '../helpers/inputs.js';
 import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 import { NatsServer } from '../helpers/nats.js';
@@ -37,19 +37,6 @@ function publishedSoFar(): number {
     return outboxState(ws.db).published;
   } catch {
     return 0;
-  }
-}
-
-/** Claims written so far, staged or not, straight from the file. */
-function claimsWritten(path: string): number {
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
-  } catch {
-    return 0; // no database or no tables yet
-  } finally {
-    db?.close();
   }
 }
 

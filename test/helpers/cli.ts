@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/claims');
@@ -60,5 +61,18 @@ export class Workspace {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Claims written so far to a database file, staged or not, read straight from the file (0 before it has tables). */
+export function claimsWritten(path: string): number {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
   }
 }

@@ -10,7 +10,7 @@
 //   against `claims --version`; `claims --version` and `--help` against `node -e 0`;
 // - publishing (bench/events.mjs): what `ingest --nats` adds and `replay`, against a raw pipelined
 //   publish of as many events from the same client.
-// Medians of --runs. Usage: npm run bench [-- --lines 1000000 --runs 3 --memory --format json]
+// Medians of --runs. Usage: npm run bench [-- --lines 1000000 --runs 3 --memory --format json --only ingest,reports,startup,events]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '256' },
     'skip-events': { type: 'boolean', default: false },
     format: { type: 'string', default: 'table' },
+    only: { type: 'string', default: 'ingest,reports,startup,memory,events' },
   },
 });
 const lines = Number(values.lines);
@@ -40,6 +41,8 @@ const runs = Number(values.runs);
 const seed = Number(values.seed);
 const bad = Number(values.bad);
 if (!['table', 'json'].includes(values.format)) throw new Error(`--format table|json, not ${values.format}`);
+// Which parts to run (comma-separated), so one part can be measured alone while it is worked on.
+const only = new Set(values.only.split(','));
 const log = (message) => console.error(`[bench] ${message}`);
 
 /** Wall seconds and peak resident memory (MiB, /usr/bin/time's %M) of one process. */
@@ -92,6 +95,33 @@ const rows = [];
 const results = { lines, claims: totals.claims, runs, seed, bad_rows: bad, input_mib: Number(sizeMib.toFixed(1)) };
 try {
   // 1. Ingest against the floors, alternating within each run.
+  let db;
+  const perLine = `${lines.toLocaleString('en-US')} lines`;
+  if (only.has('ingest')) db = measureIngest();
+  else if (only.has('reports')) db = timedIngest(mkdtempSync(join(work, 'ingest-')), totals).db;
+
+  // 2. Reports on the last ingest's database, and start-up, against their references.
+  if (only.has('reports') || only.has('startup')) measureQuick(db);
+
+  // 3. Peak memory at 5× the lines: one checked ingest (it must stay flat).
+  if (values.memory) {
+    const big = await realisticFile({ lines: 5 * lines, seed, bad });
+    log(`memory: ingest of ${big.lines.toLocaleString('en-US')} lines`);
+    const dir = mkdtempSync(join(work, 'memory-'));
+    const ingest = timedIngest(dir, big);
+    rmSync(dir, { recursive: true, force: true });
+    results.memory = { lines: big.lines, seconds: ingest.seconds, peak_mib: ingest.mib };
+    const atLines = results.ingest ? `at ${perLine}: ${mib(results.ingest.peak_mib)}` : '';
+    const growth = results.ingest ? ratio(ingest.mib / results.ingest.peak_mib) : '';
+    rows.push(['ingest peak RSS', `${big.lines.toLocaleString('en-US')} lines`, mib(ingest.mib), atLines, growth, 'flat, ≤ 120 MiB']);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Timed ingests against `sqlite3 .import` (and sqlite-utils); returns the last run's database. */
+function measureIngest() {
+  const perLine = `${lines.toLocaleString('en-US')} lines`;
   const ingests = [];
   const imports = [];
   const utils = [];
@@ -126,22 +156,29 @@ try {
         }
       : { sqlite_utils_seconds: null }),
   };
-  const perLine = `${lines.toLocaleString('en-US')} lines`;
   rows.push(['ingest, no NATS', perLine, sec(results.ingest.claims_seconds), `sqlite3 .import ${sec(results.ingest.sqlite3_import_seconds)}`, ratio(results.ingest.ratio_to_sqlite3_import), '≤ 3.0× (2.0×)']);
   if (sqliteUtils) {
     rows.push(['ingest, no NATS', perLine, sec(results.ingest.claims_seconds), `sqlite-utils insert --csv ${sec(results.ingest.sqlite_utils_seconds)}`, ratio(results.ingest.ratio_to_sqlite_utils), '']);
   } else {
     log('sqlite-utils is not installed: its row is skipped');
   }
-  rows.push(['ingest peak RSS', perLine, mib(results.ingest.peak_mib), '', '', '≤ 120 MiB']);
+  rows.push(['ingest peak RSS', `${lines.toLocaleString('en-US')} lines`, mib(results.ingest.peak_mib), '', '', '≤ 120 MiB']);
+  return db;
+}
 
-  // 2. Reports on the last ingest's database, and start-up, against their references.
+/** Reports on `db` against `claims --version`, and start-up against `node -e 0`. */
+function measureQuick(db) {
+  const perLine = `${lines.toLocaleString('en-US')} lines`;
   const cases = {
     version: ['--version'],
     help: ['--help'],
-    top_providers: ['report', 'top-providers', '--db', db, '--format', 'csv'],
-    top_providers_dated: ['report', 'top-providers', '--from', '2024-01-01', '--to', '2024-12-31', '--db', db, '--format', 'csv'],
-    summary: ['report', 'summary', '--db', db, '--format', 'csv'],
+    ...(only.has('reports')
+      ? {
+          top_providers: ['report', 'top-providers', '--db', db, '--format', 'csv'],
+          top_providers_dated: ['report', 'top-providers', '--from', '2024-01-01', '--to', '2024-12-31', '--db', db, '--format', 'csv'],
+          summary: ['report', 'summary', '--db', db, '--format', 'csv'],
+        }
+      : {}),
   };
   const quick = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
   const node = [];
@@ -158,36 +195,27 @@ try {
     version_to_node: against('version', node),
     help_to_node: against('help', node),
   };
-  results.reports = Object.fromEntries(
-    ['top_providers', 'top_providers_dated', 'summary'].flatMap((name) => [
-      [`${name}_seconds`, median(quick[name])],
-      [`${name}_to_version`, against(name, quick.version)],
-    ]),
-  );
-  const version = `claims --version ${sec(results.startup.version_seconds)}`;
-  rows.push(['report top-providers', perLine, sec(results.reports.top_providers_seconds), version, ratio(results.reports.top_providers_to_version), '≤ 2×']);
-  rows.push(['report top-providers --from/--to (2024)', perLine, sec(results.reports.top_providers_dated_seconds), version, ratio(results.reports.top_providers_dated_to_version), '≤ 2×']);
-  rows.push(['report summary', perLine, sec(results.reports.summary_seconds), version, ratio(results.reports.summary_to_version), '≤ 2×']);
-  const nodeCell = `node -e 0 ${sec(results.startup.node_e_0_seconds)}`;
-  rows.push(['claims --version', '', sec(results.startup.version_seconds), nodeCell, ratio(results.startup.version_to_node), '≤ 1.3×']);
-  rows.push(['claims --help', '', sec(results.startup.help_seconds), nodeCell, ratio(results.startup.help_to_node), '≤ 1.3×']);
-
-  // 3. Peak memory at 5× the lines: one checked ingest (it must stay flat).
-  if (values.memory) {
-    const big = await realisticFile({ lines: 5 * lines, seed, bad });
-    log(`memory: ingest of ${big.lines.toLocaleString('en-US')} lines`);
-    const dir = mkdtempSync(join(work, 'memory-'));
-    const ingest = timedIngest(dir, big);
-    rmSync(dir, { recursive: true, force: true });
-    results.memory = { lines: big.lines, seconds: ingest.seconds, peak_mib: ingest.mib };
-    rows.push(['ingest peak RSS', `${big.lines.toLocaleString('en-US')} lines`, mib(ingest.mib), `at ${perLine}: ${mib(results.ingest.peak_mib)}`, ratio(ingest.mib / results.ingest.peak_mib), 'flat, ≤ 120 MiB']);
+  if (only.has('reports')) {
+    results.reports = Object.fromEntries(
+      ['top_providers', 'top_providers_dated', 'summary'].flatMap((name) => [
+        [`${name}_seconds`, median(quick[name])],
+        [`${name}_to_version`, against(name, quick.version)],
+      ]),
+    );
+    const version = `claims --version ${sec(results.startup.version_seconds)}`;
+    rows.push(['report top-providers', perLine, sec(results.reports.top_providers_seconds), version, ratio(results.reports.top_providers_to_version), '≤ 2×']);
+    rows.push(['report top-providers --from/--to (2024)', perLine, sec(results.reports.top_providers_dated_seconds), version, ratio(results.reports.top_providers_dated_to_version), '≤ 2×']);
+    rows.push(['report summary', perLine, sec(results.reports.summary_seconds), version, ratio(results.reports.summary_to_version), '≤ 2×']);
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
+  if (only.has('startup')) {
+    const nodeCell = `node -e 0 ${sec(results.startup.node_e_0_seconds)}`;
+    rows.push(['claims --version', '', sec(results.startup.version_seconds), nodeCell, ratio(results.startup.version_to_node), '≤ 1.3×']);
+    rows.push(['claims --help', '', sec(results.startup.help_seconds), nodeCell, ratio(results.startup.help_to_node), '≤ 1.3×']);
+  }
 }
 
 // 4. Publishing, with its own servers and file.
-if (!values['skip-events']) {
+if (only.has('events') && !values['skip-events']) {
   const events = await measureEvents({ lines: Number(values['event-lines']), seed, runs, inFlight: Number(values['in-flight']), log: (m) => log(m) });
   results.events = events;
   const count = `${events.events.toLocaleString('en-US')} events`;

@@ -56,6 +56,17 @@ export function openDbReadOnly(path: string): Db | null {
   return drizzle(connect(path, true), { schema });
 }
 
+/**
+ * A second connection to a database this process already opened (and migrated) with openDb: the
+ * outbox thread's, which reads and records events while the main thread publishes them.
+ */
+export function openAgain(path: string): Db {
+  const client = new Database(path, { fileMustExist: true });
+  client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  client.pragma('foreign_keys = ON');
+  return drizzle(client, { schema });
+}
+
 function connect(path: string, readonly: boolean): Database.Database {
   let client: Database.Database | null = null;
   try {

@@ -1,5 +1,7 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { EVENT_FIELDS } from '../domain/fields.js';
 import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
+import type { EventLine } from '../domain/types.js';
 import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { Db } from './client.js';
 import { EVENT_COLUMNS } from './line-columns.js';
@@ -36,11 +38,20 @@ const FREE_DELIVERABLE_SEQS = (['pending', 'failed'] as const)
   )
   .join(' union all ');
 
+/** What the outbox keeps of a delivery: the event's stream sequence, or why it failed. */
+export type RecordedOutcome = { seq: number; streamSeq: number } | { seq: number; error: string };
+
+export function outcomeOf(delivery: Delivery): RecordedOutcome {
+  return delivery.ok ? { seq: delivery.event.seq, streamSeq: delivery.streamSeq } : { seq: delivery.event.seq, error: delivery.error };
+}
+
+const encoder = new TextEncoder();
+
 /** The outbox in SQLite: what to send next, and what became of it. */
 export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
   private readonly deliverable;
   private readonly linesOf;
-  private readonly markPublished;
+  private readonly markPagePublished;
   private readonly markFailed;
   private readonly claimFree;
   private readonly bySeqs;
@@ -64,42 +75,31 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
        where seq in (select seq from (${FREE_DELIVERABLE_SEQS}) order by seq limit @limit)
        returning seq`,
     );
-    this.bySeqs = db
-      .select(DELIVERABLE_FIELDS)
-      .from(outbox)
-      .innerJoin(claims, eq(claims.id, outbox.claimPk))
-      .where(sql`${outbox.seq} in (select value from json_each(${p('seqs')}))`)
-      .orderBy(asc(outbox.seq))
-      .prepare();
+    // A page's rows and lines by plain statements: drizzle's mapping of every row costs more than the reads.
+    this.bySeqs = db.$client.prepare<[string], DeliverableRow>(
+      `select o.seq, o.status, o.attempts, o.last_error as lastError, c.id as claimPk, c.claim_id, c.claim_number, c.provider_npi,
+         c.service_date, c.plan_group_number, c.subscriber_number, c.net_fee_cents
+       from outbox o join claims c on c.id = o.claim_pk
+       where o.seq in (select value from json_each(?)) order by o.seq`,
+    );
     this.releaseOwned = db
       .update(outbox)
       .set({ leaseOwner: null, leaseExpiresAt: null })
       .where(and(eq(outbox.leaseOwner, p('owner')), inArray(outbox.status, ['pending', 'failed'])))
       .prepare();
-    this.linesOf = db
-      .select({
-        claimPk: claimLines.claimPk,
-        ...EVENT_COLUMNS,
-      })
-      .from(claimLines)
+    this.linesOf = db.$client.prepare<[string], EventLine & { claimPk: number }>(
       // The page's claim keys arrive as one JSON array: one prepared statement for any page size.
-      .where(sql`${claimLines.claimPk} in (select value from json_each(${p('claimPks')}))`)
-      .orderBy(asc(claimLines.claimPk), asc(claimLines.lineIndex))
-      .prepare();
-    // Both leave alone an event another process has published meanwhile.
-    this.markPublished = db
-      .update(outbox)
-      .set({
-        status: 'published',
-        streamSeq: sql`${p('streamSeq')}`,
-        publishedAt: sql`${p('at')}`,
-        attempts: sql`${outbox.attempts} + 1`,
-        lastError: null,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-      })
-      .where(and(eq(outbox.seq, p('seq')), ne(outbox.status, 'published')))
-      .prepare();
+      `select claim_pk as claimPk, ${EVENT_FIELDS.map((field) => `${EVENT_COLUMNS[field].name} as ${field}`).join(', ')}
+       from claim_lines where claim_pk in (select value from json_each(?)) order by claim_pk, line_index`,
+    );
+    // Both leave alone an event another process has published meanwhile. A page's published events
+    // go in one statement: [[seq, streamSeq], …] as JSON.
+    this.markPagePublished = db.$client.prepare<{ published: string; at: string }>(
+      `update outbox set status = 'published', stream_seq = page.value ->> 1, published_at = @at, attempts = attempts + 1,
+         last_error = null, lease_owner = null, lease_expires_at = null
+       from json_each(@published) as page
+       where outbox.seq = page.value ->> 0 and outbox.status <> 'published'`,
+    );
     this.markFailed = db
       .update(outbox)
       .set({ status: 'failed', attempts: sql`${outbox.attempts} + 1`, lastError: sql`${p('error')}`, leaseOwner: null, leaseExpiresAt: null })
@@ -140,7 +140,7 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
         { behavior: 'immediate' },
       );
       if (seqs.length === 0) return [];
-      const events = this.toEvents(this.bySeqs.all({ seqs: JSON.stringify(seqs.map((row) => row.seq)) }));
+      const events = this.toEvents(this.bySeqs.all(JSON.stringify(seqs.map((row) => row.seq))));
       if (events.length > 0) return events;
       after = Math.max(...seqs.map((row) => row.seq));
     }
@@ -165,8 +165,10 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
     const lines = this.linesByClaim(rows.map((row) => row.claimPk));
     const events: DeliverableEvent[] = [];
     const poisoned: { seq: number; error: string }[] = [];
-    for (const { seq, status, attempts, lastError, claimPk, ...claim } of rows) {
-      const paymentClaim = { ...claim, lines: lines.get(claimPk) ?? [] };
+    for (const row of rows) {
+      const { seq, status, attempts, lastError } = row;
+      // The row holds the claim's fields: given its lines, it is the claim, without a copy of each.
+      const paymentClaim: PaymentClaim = Object.assign(row, { lines: lines.get(row.claimPk) ?? [] });
       const problem = unpayableAmount(paymentClaim);
       if (problem) {
         if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
@@ -176,9 +178,9 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
       events.push({
         seq,
         eventId: event.event_id,
-        claimId: claim.claim_id,
+        claimId: row.claim_id,
         subject: event.subject,
-        payload: event.payload,
+        payload: encoder.encode(event.payload),
         status: status as DeliverableEvent['status'],
         attempts,
         lastError,
@@ -203,9 +205,10 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
   /** The lines of a page's claims, in one query. */
   private linesByClaim(claimPks: number[]): Map<number, PaymentClaim['lines']> {
     const byClaim = new Map<number, PaymentClaim['lines']>();
-    for (const { claimPk, ...line } of this.linesOf.all({ claimPks: JSON.stringify(claimPks) })) {
-      let lines = byClaim.get(claimPk);
-      if (!lines) byClaim.set(claimPk, (lines = []));
+    // Each row is a line as it is (its claimPk is not a field of the event): no copy per line.
+    for (const line of this.linesOf.all(JSON.stringify(claimPks))) {
+      let lines = byClaim.get(line.claimPk);
+      if (!lines) byClaim.set(line.claimPk, (lines = []));
       lines.push(line);
     }
     return byClaim;
@@ -213,12 +216,19 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
 
   /** Records a batch of outcomes in one transaction. */
   async recordDeliveries(deliveries: readonly Delivery[], at: string): Promise<void> {
+    this.recordOutcomes(deliveries.map(outcomeOf), at);
+  }
+
+  /** recordDeliveries with only what the outbox keeps of each delivery. */
+  recordOutcomes(outcomes: readonly RecordedOutcome[], at: string): void {
     this.db.transaction(
       () => {
-        for (const delivery of deliveries) {
-          if (delivery.ok) this.markPublished.run({ seq: delivery.event.seq, streamSeq: delivery.streamSeq, at });
-          else this.markFailed.run({ seq: delivery.event.seq, error: delivery.error });
+        const published: [number, number][] = [];
+        for (const outcome of outcomes) {
+          if ('streamSeq' in outcome) published.push([outcome.seq, outcome.streamSeq]);
+          else this.markFailed.run(outcome);
         }
+        if (published.length > 0) this.markPagePublished.run({ published: JSON.stringify(published), at });
       },
       { behavior: 'immediate' },
     );

@@ -7,12 +7,16 @@ import { ClaimLookup, IngestStore } from './ingest-store.js';
 import { openDb, openDbReadOnly, openExistingDb } from './open.js';
 import { OutboxStore } from './outbox-store.js';
 import { reportQueries } from './queries.js';
+import { ThreadedOutbox } from './threaded-outbox.js';
 
 /**
  * The SQLite storage: every port the rest of the tree declares, over one connection. The commands
  * open and close it and see only the ports; nothing outside src/db sees the connection.
  */
 export class SqliteStorage {
+  /** Serves the publishers (see ThreadedOutbox); its thread starts only when one leases events. */
+  private publishing: ThreadedOutbox | null = null;
+
   private constructor(private readonly db: Db) {}
 
   /** Read-write, created and migrated if needed, after discarding what killed runs left behind. */
@@ -44,15 +48,30 @@ export class SqliteStorage {
     }
   }
 
+  /** Publishing goes through the outbox thread; listing and counting are quick reads on this connection. */
   outbox(): OutboxSource & OutboxStatus & OutboxListing {
-    return new OutboxStore(this.db);
+    const local = new OutboxStore(this.db);
+    const publishing = (this.publishing ??= new ThreadedOutbox(this.db.$client.name));
+    return {
+      claimNext: (owner, afterSeq, limit, leaseMs) => publishing.claimNext(owner, afterSeq, limit, leaseMs),
+      recordDeliveries: (deliveries, at) => publishing.recordDeliveries(deliveries, at),
+      releaseLeases: (owner) => publishing.releaseLeases(owner),
+      get unpayableCount() {
+        return publishing.unpayableCount;
+      },
+      nextDeliverable: (afterSeq, limit) => local.nextDeliverable(afterSeq, limit),
+      deliverableCount: () => local.deliverableCount(),
+      countsByRun: (runIds) => local.countsByRun(runIds),
+    };
   }
 
   reports(): ReportQueries {
     return reportQueries(this.db);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    // No await without a thread: a caller that does not wait still finds the connection closed.
+    if (this.publishing) await this.publishing.close();
     this.db.$client.close();
   }
 }

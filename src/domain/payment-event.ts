@@ -31,10 +31,17 @@ export type PaymentClaim = Pick<
   lines: EventLine[];
 };
 
-/** The payments team's contract: see README, "Payment events". */
+/** `,"field":` before each of a line's values, in the order of the event's line fields (domain/fields.ts). */
+const LINE_KEYS = EVENT_FIELDS.map((field) => `,${JSON.stringify(field)}:`);
+
+/**
+ * The payments team's contract: see README, "Payment events". The lines are joined as text, one
+ * value at a time, rather than built as objects for JSON.stringify: the same bytes (test/unit/payload.test.ts),
+ * at a fraction of the cost for every event a replay sends.
+ */
 export function paymentEvent(claim: PaymentClaim): PaymentEvent {
   const eventId = eventIdFor(claim.claim_id);
-  const payload = {
+  const head = JSON.stringify({
     event_id: eventId,
     type: PAYMENT_EVENT_TYPE,
     version: PAYMENT_EVENT_VERSION,
@@ -46,13 +53,18 @@ export function paymentEvent(claim: PaymentClaim): PaymentEvent {
     subscriber_number: claim.subscriber_number,
     net_fee_cents: claim.net_fee_cents,
     net_fee: formatCents(claim.net_fee_cents),
-    lines: claim.lines.map((line, index) => ({
-      line_index: index + 1,
-      // The event's line fields in their order (domain/fields.ts): the same claim, the same bytes.
-      ...Object.fromEntries(EVENT_FIELDS.map((field) => [field, line[field]])),
-    })),
-  };
-  return { event_id: eventId, subject: paymentSubject(claim.provider_npi), payload: JSON.stringify(payload) };
+  });
+  let lines = '';
+  for (const [index, line] of claim.lines.entries()) {
+    lines += `${index === 0 ? '' : ','}{"line_index":${index + 1}`;
+    for (const [i, field] of EVENT_FIELDS.entries()) {
+      const value = line[field];
+      // As JSON.stringify leaves out a property that is undefined.
+      if (value !== undefined) lines += LINE_KEYS[i]! + (typeof value === 'number' ? String(value) : JSON.stringify(value));
+    }
+    lines += '}';
+  }
+  return { event_id: eventId, subject: paymentSubject(claim.provider_npi), payload: `${head.slice(0, -1)},"lines":[${lines}]}` };
 }
 
 const FEE_KEYS = ['provider_fees_cents', 'allowed_fees_cents', 'member_coinsurance_cents', 'member_copay_cents'] as const;

@@ -9,7 +9,8 @@ export interface DeliverableEvent {
   eventId: string;
   claimId: string;
   subject: string;
-  payload: string;
+  /** The JSON payload's UTF-8 bytes, as published. */
+  payload: Uint8Array;
   status: 'pending' | 'failed';
   attempts: number;
   lastError: string | null;

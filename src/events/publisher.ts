@@ -112,18 +112,27 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
     recordSettledPages();
   };
 
-  let afterSeq = 0;
   let remaining = options.limit ?? Infinity;
-  reading: while (remaining > 0) {
-    const events = await store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
+  const claim = (afterSeq: number) => {
+    if (remaining <= 0) return NOTHING;
+    const claimed = store.claimNext(owner, afterSeq, Math.min(PAGE_SIZE, remaining), LEASE_TIMEOUTS * session.timeoutMs);
+    // Awaited in the loop, or after it when publishing stops before it is needed.
+    claimed.catch(() => undefined);
+    return claimed;
+  };
+  let next = claim(0);
+  reading: for (;;) {
+    const events = await next;
+    next = NOTHING;
     if (events.length === 0) break;
     // Only when events are left is publishing cut short; drainOutbox releases this page's leases.
     if (options.stop?.aborted) {
       interrupt();
       break;
     }
-    afterSeq = events[events.length - 1]!.seq;
     remaining -= events.length;
+    // The next page is leased and built while this one goes out.
+    next = claim(events[events.length - 1]!.seq);
     const page: Page = { deliveries: new Array(events.length), unsettled: events.length };
     pages.push(page);
     for (const [index, event] of events.entries()) {
@@ -140,11 +149,16 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
     }
   }
   await window.idle();
+  // A page claimed ahead and not published is released by drainOutbox once its lease is taken; publishing
+  // has already stopped for a reason of its own, so an error taking it is not news.
+  await next.catch(() => undefined);
   recordSettledPages();
   await recording;
   if (recordError !== null) throw recordError;
   return result;
 }
+
+const NOTHING: Promise<DeliverableEvent[]> = Promise.resolve([]);
 
 /** Never rejects: a failure is an outcome to record. */
 async function publish(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Delivery> {

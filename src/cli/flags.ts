@@ -23,6 +23,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** JetStream keeps at most 5 copies of a stream. */
+export function replicaCount(value: string): number {
+  if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError('must be a whole number from 1 to 5');
+  return Number(value);
+}
+
 export function positiveSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');

@@ -1,5 +1,5 @@
 import { booleanFlag, choiceFlag, parsedFlag, textFlag, type OptionsOf } from './flag-spec.js';
-import { nonEmpty, positiveSeconds } from './flags.js';
+import { nonEmpty, positiveSeconds, replicaCount } from './flags.js';
 import { LOG_FORMATS, LOG_LEVELS } from './log.js';
 
 /** The options every command takes, before or after its words; environment variables are read from main()'s env. */
@@ -13,6 +13,11 @@ export const globalFlags = {
     'longest wait for any one NATS answer: connect, PubAck, stream calls (default: 10)',
     positiveSeconds,
   ).env('CLAIMS_NATS_TIMEOUT'),
+  streamReplicas: parsedFlag(
+    '--stream-replicas <n>',
+    'copies JetStream keeps of CLAIMS and CLAIMS_DLQ when claims creates them, 1-5 (default: 1; more needs a cluster)',
+    replicaCount,
+  ).env('CLAIMS_STREAM_REPLICAS'),
   /** Unset: info, or warn with --quiet. */
   logLevel: choiceFlag('--log-level <level>', 'log level of the logs on stderr (default: info, warn with --quiet)', LOG_LEVELS).env(
     'CLAIMS_LOG_LEVEL',

@@ -63,7 +63,7 @@ async function publishDeliverable(ctx: CommandContext, options: ReplayOptions, w
   try {
     const store = storage.outbox();
     const result = await withNatsSession(settings, ctx.log, async (session) => {
-      await ensureStreams(session.jsm, ctx.log);
+      await ensureStreams(session.jsm, ctx.log, session.streamReplicas);
       return drainOutbox(session, store, {
         limit: options.limit,
         onRecorded: (deliveries) => deliveries.forEach((delivery) => writer.write(deliveryRecord(delivery))),
@@ -111,7 +111,7 @@ async function listDeliverable(ctx: CommandContext, options: ReplayOptions, writ
 
 async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOptions, writer: RecordWriter, stop: AbortSignal): Promise<Replayed> {
   const { result, depth } = await withSession(ctx, async (session) => {
-    if (!options.dryRun) await ensureStreams(session.jsm, ctx.log);
+    if (!options.dryRun) await ensureStreams(session.jsm, ctx.log, session.streamReplicas);
     const result = await replayDeadLetters(session, {
       limit: options.limit,
       dryRun: options.dryRun,

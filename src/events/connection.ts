@@ -27,6 +27,8 @@ const CLOSE_GRACE_MS = 2_000;
 
 /** How long any one NATS operation (handshake, JetStream API call, PubAck) may take: `--nats-timeout`. */
 const DEFAULT_TIMEOUT_SECONDS = 10;
+/** `--stream-replicas`: one copy, what a single server can keep. */
+const DEFAULT_STREAM_REPLICAS = 1;
 
 type ServerAuth = { user: string; pass: string } | { token: string };
 
@@ -41,6 +43,8 @@ export interface NatsSettings {
   display: string;
   /** How long any one operation may wait for the server. */
   timeoutMs: number;
+  /** Copies JetStream keeps of the streams claims creates. */
+  streamReplicas: number;
 }
 
 /**
@@ -55,7 +59,7 @@ export function redactServers(spec: string): string {
 }
 
 /** Null when NATS is not configured. Bad addresses or an unreadable creds file are usage errors. */
-export function natsSettings(globals: { nats?: string; natsCreds?: string; natsTimeout?: number }): NatsSettings | null {
+export function natsSettings(globals: { nats?: string; natsCreds?: string; natsTimeout?: number; streamReplicas?: number }): NatsSettings | null {
   if (!globals.nats) return null;
   const entries = globals.nats.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   if (entries.length === 0) throw new UsageError('--nats: no server address given');
@@ -67,6 +71,7 @@ export function natsSettings(globals: { nats?: string; natsCreds?: string; natsT
     credentials: globals.natsCreds ? readCredentials(globals.natsCreds) : null,
     display: redactServers(entries.join(',')),
     timeoutMs: (globals.natsTimeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    streamReplicas: globals.streamReplicas ?? DEFAULT_STREAM_REPLICAS,
   };
 }
 
@@ -124,6 +129,13 @@ export interface NatsSession {
   jsm: JetStreamManager;
   /** How long any one operation may wait for the server. */
   timeoutMs: number;
+  /** Copies JetStream keeps of the streams claims creates. */
+  streamReplicas: number;
+  /**
+   * Times the client lost its server and connected again (to it or another of the cluster): a
+   * request sent before then may never be answered, its answer gone with the old connection.
+   */
+  readonly reconnects: number;
   /** Closes within CLOSE_GRACE_MS (or the timeout when shorter), frozen server or not; never rejects. */
   close(): Promise<void>;
 }
@@ -168,13 +180,24 @@ export async function connectNats(settings: NatsSettings, log: Logger): Promise<
     const why = error instanceof errors.TimeoutError ? `no answer within ${options.timeout! / 1000}s` : (error as Error).message;
     throw new NatsUnavailableError(`cannot connect to NATS at ${settings.display}: ${why}`);
   }
-  void logStatusChanges(nc, log);
+  const link = { reconnects: 0 };
+  void watchStatus(nc, log, link);
   const close = () => closeWithin(nc, Math.min(CLOSE_GRACE_MS, timeoutMs));
   try {
     const jsm = await within(jetstreamManager(nc, { timeout: timeoutMs }), timeoutMs, 'no answer');
     const js = jetstream(nc, { timeout: timeoutMs });
     log.debug({ servers: settings.display, server: nc.info?.server_id }, 'connected to NATS');
-    return { nc, js, jsm, timeoutMs, close };
+    return {
+      nc,
+      js,
+      jsm,
+      timeoutMs,
+      streamReplicas: settings.streamReplicas,
+      get reconnects() {
+        return link.reconnects;
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw new NatsUnavailableError(`JetStream is not available at ${settings.display}: ${(error as Error).message}`);
@@ -212,9 +235,10 @@ export async function withNatsSession<T>(settings: NatsSettings, log: Logger, wo
   }
 }
 
-/** Status events name the server as host:port only, never with credentials. */
-async function logStatusChanges(nc: NatsConnection, log: Logger): Promise<void> {
+/** Counts reconnections and logs them; status events name the server as host:port only, never with credentials. */
+async function watchStatus(nc: NatsConnection, log: Logger, link: { reconnects: number }): Promise<void> {
   for await (const status of nc.status()) {
+    if (status.type === 'reconnect') link.reconnects++;
     if (status.type === 'disconnect' || status.type === 'reconnect') log.warn({ server: status.server }, `NATS ${status.type}`);
   }
 }

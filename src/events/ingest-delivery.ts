@@ -67,7 +67,7 @@ export class IngestDelivery {
     let session: NatsSession | null = null;
     try {
       session = await connectNats(settings, log);
-      await ensureStreams(session.jsm, log);
+      await ensureStreams(session.jsm, log, session.streamReplicas);
       return new IngestDelivery(outbox, log, true, session, false, stop);
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { errors } from '@nats-io/transport-node';
 import type { NatsSession } from './connection.js';
 import type { DeliverableEvent, Delivery, OutboxSource } from './ports.js';
@@ -106,7 +107,8 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
     } else {
       result.failed++;
       // Closed: every further publish would fail at once. Timed out: the server does not answer.
-      if (session.nc.isClosed() || delivery.error === timedOut) result.stopped ??= delivery.error;
+      // No responders for as long: the stream has no leader, and the next events would wait as long.
+      if (session.nc.isClosed() || delivery.error === timedOut || delivery.error === NO_RESPONDERS) result.stopped ??= delivery.error;
     }
     window.release();
     recordSettledPages();
@@ -145,7 +147,7 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
         break reading;
       }
       window.take();
-      void publish(session, event, timedOut).then((delivery) => settle(page, index, delivery));
+      void deliver(session, event, timedOut).then((delivery) => settle(page, index, delivery));
     }
   }
   await window.idle();
@@ -159,14 +161,47 @@ async function drainClaimed(session: NatsSession, store: OutboxSource, owner: st
 }
 
 const NOTHING: Promise<DeliverableEvent[]> = Promise.resolve([]);
+const NO_RESPONDERS = 'no JetStream stream answered (no responders): is CLAIMS electing a leader, or gone?';
 
-/** Never rejects: a failure is an outcome to record. */
-async function publish(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Delivery> {
+/** How often a publish is tried again while the stream has no leader, for at most the NATS timeout. */
+const NO_LEADER_RETRY_MS = 250;
+
+/**
+ * Publishes one event and rides out the loss of a node of a cluster. Never rejects: a failure is an
+ * outcome to record.
+ * - No responders: the stream is electing a new leader (its node died). Tried again every
+ *   NO_LEADER_RETRY_MS until the NATS timeout has passed since the first try.
+ * - Any other failure after the client reconnected meanwhile: the answer may have gone with the old
+ *   connection. Sent once more over the new one; JetStream's duplicate window acknowledges it as a
+ *   duplicate if the first copy was stored.
+ */
+async function deliver(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Delivery> {
+  const started = Date.now();
+  let resent = false;
+  for (;;) {
+    const reconnects = session.reconnects;
+    const attempt = await publish(session, event, timedOut);
+    if (attempt.ok || session.nc.isClosed()) return attempt.delivery;
+    if (attempt.noResponders) {
+      if (Date.now() - started + NO_LEADER_RETRY_MS >= session.timeoutMs) return attempt.delivery;
+      await delay(NO_LEADER_RETRY_MS);
+    } else if (!resent && session.reconnects !== reconnects) resent = true;
+    else return attempt.delivery;
+  }
+}
+
+type Attempt = { ok: true; delivery: Delivery } | { ok: false; delivery: Delivery; noResponders: boolean };
+
+async function publish(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Attempt> {
   try {
     const ack = await session.js.publish(event.subject, event.payload, { msgID: event.eventId });
-    return { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate };
+    return { ok: true, delivery: { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate } };
   } catch (error) {
-    return { event, ok: false, error: error instanceof errors.TimeoutError ? timedOut : (error as Error).message };
+    // The client reports no responders as "jetstream is not enabled"; its cause tells.
+    const cause = (error as Error).cause;
+    const noResponders = cause instanceof errors.RequestError && cause.isNoResponders();
+    const why = error instanceof errors.TimeoutError ? timedOut : noResponders ? NO_RESPONDERS : (error as Error).message;
+    return { ok: false, delivery: { event, ok: false, error: why }, noResponders };
   }
 }
 

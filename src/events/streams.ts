@@ -42,7 +42,6 @@ const PAYMENT_STREAM_CONFIG: NewStream = {
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.New,
   duplicate_window: nanos(6 * HOUR_MS),
-  num_replicas: 1,
 };
 
 /** Dead letters wait here until `claims replay --dlq` moves them back; kept like payment events. */
@@ -52,22 +51,31 @@ const DEAD_LETTER_STREAM_CONFIG: NewStream = {
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.New,
-  num_replicas: 1,
 };
 
 /**
- * Creates CLAIMS and CLAIMS_DLQ when missing. An existing stream is left exactly as it is: its
- * owner may have given it replicas, limits or a window of their own.
+ * Creates CLAIMS and CLAIMS_DLQ when missing, with `replicas` copies each (--stream-replicas). An
+ * existing stream is left exactly as it is: its owner may have given it replicas, limits or a window
+ * of their own. One with fewer replicas than asked keeps events on fewer servers than the operator
+ * expects: that is a warning, with the command that changes it (claims does not: an edit of a live
+ * stream is the operator's call).
  */
-export async function ensureStreams(jsm: JetStreamManager, log: Logger): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, log: Logger, replicas: number): Promise<void> {
   for (const config of [PAYMENT_STREAM_CONFIG, DEAD_LETTER_STREAM_CONFIG]) {
     try {
-      if (await streamExists(jsm, config.name)) {
-        log.debug({ stream: config.name }, 'stream exists; its configuration is left as it is');
+      const existing = await streamReplicas(jsm, config.name);
+      if (existing !== null) {
+        if (existing < replicas) {
+          log.warn(
+            { stream: config.name, replicas: existing, stream_replicas: replicas },
+            `stream ${config.name} has ${existing} replica(s), --stream-replicas asks for ${replicas}: left as it is; ` +
+              `to change it: nats stream edit ${config.name} --replicas ${replicas}`,
+          );
+        } else log.debug({ stream: config.name, replicas: existing }, 'stream exists; its configuration is left as it is');
         continue;
       }
-      await jsm.streams.add(config);
-      log.info({ stream: config.name, subjects: config.subjects }, 'stream created');
+      await jsm.streams.add({ ...config, num_replicas: replicas });
+      log.info({ stream: config.name, subjects: config.subjects, replicas }, 'stream created');
     } catch (error) {
       // Another `claims` process created it between our look and our add.
       if (error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE) continue;
@@ -86,12 +94,12 @@ export async function deadLetterDepth(jsm: JetStreamManager): Promise<number> {
   }
 }
 
-async function streamExists(jsm: JetStreamManager, name: string): Promise<boolean> {
+/** The replicas of an existing stream; null when there is none. */
+async function streamReplicas(jsm: JetStreamManager, name: string): Promise<number | null> {
   try {
-    await jsm.streams.info(name);
-    return true;
+    return (await jsm.streams.info(name)).config.num_replicas;
   } catch (error) {
-    if (isStreamNotFound(error)) return false;
+    if (isStreamNotFound(error)) return null;
     throw error;
   }
 }

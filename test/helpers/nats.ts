@@ -119,7 +119,8 @@ export class NatsServer {
     return this.withClient(async (nc) => {
       const jsm = await jetstreamManager(nc);
       const total = (await jsm.streams.info(stream)).state.messages;
-      const consumer = await jetstream(nc).consumers.get(stream);
+      // A cluster that just lost a node may take a few tries to place the reading consumer.
+      const consumer = await retried(() => jetstream(nc).consumers.get(stream), `a consumer on ${stream}`);
       const messages: StoredMessage[] = [];
       while (messages.length < total) {
         const before = messages.length;
@@ -148,6 +149,64 @@ export class NatsServer {
   }
 }
 
+/**
+ * A JetStream cluster of real `nats-server -js` nodes on loopback: each a NatsServer with its own
+ * port and store, routed to the others. Any node can be killed (a crash) and restarted.
+ */
+export class NatsCluster {
+  private constructor(
+    readonly nodes: NatsServer[],
+    /** Each node's HTTP monitoring port: which clients it serves. */
+    private readonly monitorPorts: number[],
+  ) {}
+
+  static async start(size = 3): Promise<NatsCluster> {
+    const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const monitorPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+    const nodes: NatsServer[] = [];
+    try {
+      for (const [index, port] of routePorts.entries()) {
+        const flags = ['--server_name', `n${index + 1}`, '--cluster_name', 'claims-test', '--cluster', `nats://127.0.0.1:${port}`];
+        nodes.push(await NatsServer.start({ flags: [...flags, '--routes', routes, '-m', String(monitorPorts[index])] }));
+      }
+      const cluster = new NatsCluster(nodes, monitorPorts);
+      await cluster.jetStreamReady();
+      return cluster;
+    } catch (error) {
+      await Promise.all(nodes.map((node) => node.remove()));
+      throw error;
+    }
+  }
+
+  /** Every node, comma-separated, as `--nats` takes them. */
+  get urls(): string {
+    return this.nodes.map((node) => node.url).join(',');
+  }
+
+  async remove(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.remove()));
+  }
+
+  /** The node serving the client that gave this connection name, if one does. */
+  async nodeServing(clientName: string): Promise<NatsServer | null> {
+    for (const [index, port] of this.monitorPorts.entries()) {
+      const connz = await fetch(`http://127.0.0.1:${port}/connz`).then((response) => response.json() as Promise<{ connections?: { name?: string }[] }>, () => null);
+      if (connz?.connections?.some((connection) => connection.name === clientName)) return this.nodes[index]!;
+    }
+    return null;
+  }
+
+  /** Once the nodes have elected a JetStream meta leader: streams can be created. */
+  private async jetStreamReady(): Promise<void> {
+    await this.nodes[0]!.withClient(async (nc) => {
+      // Until then each JetStream call times out: ask often, with a short timeout.
+      const answers = () => jetstreamManager(nc, { timeout: 500 }).then((jsm) => jsm.getAccountInfo());
+      await waitFor(() => answers().then(() => true, () => false), 'a JetStream meta leader');
+    });
+  }
+}
+
 export interface StoredMessage {
   seq: number;
   subject: string;
@@ -163,6 +222,18 @@ export async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
+}
+
+/** `work`, tried again while it fails, for at most `timeoutMs`. */
+async function retried<T>(work: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`gave up on ${what}: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Polls `check` until it returns true; fails after `timeoutMs` instead of guessing a sleep. */

@@ -46,6 +46,20 @@ export function outcomeOf(delivery: Delivery): RecordedOutcome {
 }
 
 const encoder = new TextEncoder();
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The payloads' UTF-8 bytes, as views of one buffer for the page: encoded at once, and handed from
+ * the outbox thread to the publishing one whole, without a copy.
+ */
+function encodePage(payloads: readonly string[]): Uint8Array[] {
+  const page = encoder.encode(payloads.join(''));
+  let offset = 0;
+  return payloads.map((payload) => {
+    const length = Buffer.byteLength(payload, 'utf8');
+    return page.subarray(offset, (offset += length));
+  });
+}
 
 /** The outbox in SQLite: what to send next, and what became of it. */
 export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
@@ -164,6 +178,7 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
     if (rows.length === 0) return [];
     const lines = this.linesByClaim(rows.map((row) => row.claimPk));
     const events: DeliverableEvent[] = [];
+    const payloads: string[] = [];
     const poisoned: { seq: number; error: string }[] = [];
     for (const row of rows) {
       const { seq, status, attempts, lastError } = row;
@@ -180,12 +195,14 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
         eventId: event.event_id,
         claimId: row.claim_id,
         subject: event.subject,
-        payload: encoder.encode(event.payload),
+        payload: NO_BYTES,
         status: status as DeliverableEvent['status'],
         attempts,
         lastError,
       });
+      payloads.push(event.payload);
     }
+    for (const [index, bytes] of encodePage(payloads).entries()) events[index]!.payload = bytes;
     this.reportPoisoned(poisoned);
     return events;
   }

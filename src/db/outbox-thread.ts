@@ -2,6 +2,7 @@
 // connection, so the thread that publishes spends its time on the NATS client alone.
 // Requests are answered one at a time, in the order they were sent (see ThreadedOutbox).
 import { parentPort, workerData } from 'node:worker_threads';
+import type { DeliverableEvent } from '../events/ports.js';
 import { openAgain } from './open.js';
 import { OutboxStore, type RecordedOutcome } from './outbox-store.js';
 
@@ -43,5 +44,7 @@ port.on('message', async (request: ThreadRequest) => {
     const { message, code } = error as { message: string; code?: unknown };
     reply = { id: request.id, error: { message, code } };
   }
-  if (request.call !== 'close') port.postMessage(reply);
+  // A page's payloads share one buffer (OutboxStore.toEvents): moved, not copied.
+  const page = request.call === 'claimNext' && 'value' in reply ? ((reply.value as DeliverableEvent[])[0]?.payload.buffer as ArrayBuffer | undefined) : undefined;
+  if (request.call !== 'close') port.postMessage(reply, page ? [page] : []);
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { errors } from '@nats-io/transport-node';
 import type { NatsSession } from './connection.js';
 import type { DeliverableEvent, Delivery, OutboxSource } from './ports.js';
 
@@ -193,16 +192,10 @@ async function deliver(session: NatsSession, event: DeliverableEvent, timedOut: 
 type Attempt = { ok: true; delivery: Delivery } | { ok: false; delivery: Delivery; noResponders: boolean };
 
 async function publish(session: NatsSession, event: DeliverableEvent, timedOut: string): Promise<Attempt> {
-  try {
-    const ack = await session.js.publish(event.subject, event.payload, { msgID: event.eventId });
-    return { ok: true, delivery: { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate } };
-  } catch (error) {
-    // The client reports no responders as "jetstream is not enabled"; its cause tells.
-    const cause = (error as Error).cause;
-    const noResponders = cause instanceof errors.RequestError && cause.isNoResponders();
-    const why = error instanceof errors.TimeoutError ? timedOut : noResponders ? NO_RESPONDERS : (error as Error).message;
-    return { ok: false, delivery: { event, ok: false, error: why }, noResponders };
-  }
+  const ack = await session.acks.publish(event.subject, event.payload, event.eventId);
+  if (ack.ok) return { ok: true, delivery: { event, ok: true, streamSeq: ack.seq, duplicate: ack.duplicate } };
+  const why = ack.reason === 'timeout' ? timedOut : ack.reason === 'no-responders' ? NO_RESPONDERS : ack.message;
+  return { ok: false, delivery: { event, ok: false, error: why }, noResponders: ack.reason === 'no-responders' };
 }
 
 /** Counts the publishes in flight, and wakes the one producer when one settles. */

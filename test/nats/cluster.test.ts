@@ -42,7 +42,6 @@ describe('a 3-node JetStream cluster', () => {
     const [run] = JSON.parse(ingested.stdout);
     expect(run.claims_stored).toBe(CLAIMS);
     expect(run.events_published + run.events_pending + run.events_failed).toBe(CLAIMS);
-    { const Database = (await import('better-sqlite3')).default; const d = new Database(ws.db); console.log(d.prepare('select last_error, attempts, count(*) n from outbox group by 1,2').all()); d.close(); }
     if (ingested.code === 4) expect((await ws.run(['replay', ...nats])).code).toBe(0);
     expect(await summary()).toMatchObject({ events_published: CLAIMS, events_pending: 0, events_failed: 0 });
 
@@ -50,6 +49,5 @@ describe('a 3-node JetStream cluster', () => {
     expect(messages).toHaveLength(CLAIMS);
     expect(new Set(messages.map((m) => m.msgId)).size).toBe(CLAIMS);
     for (const message of messages) expect(JSON.parse(message.data).event_id).toBe(message.msgId);
-    console.log(ingested.code, run, ingested.stderr.split('\n').filter((l) => /warn|error|stopp|payment events/.test(l)).slice(0, 10));
   }, 60_000);
 });

@@ -147,4 +147,37 @@ describe('claims ingest with NATS', () => {
     expect(claims?.config).toMatchObject({ storage: 'memory', duplicate_window: nanos(60_000), max_msgs: 1_000 });
     expect(claims?.state.messages).toBe(12);
   });
+
+  it('uses existing streams with fewer replicas than --stream-replicas asks as they are, with a warning saying how to change them', async () => {
+    await server.withClient(async (nc) => {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'CLAIMS', subjects: ['claims.payment.>'], num_replicas: 1 });
+      await jsm.streams.add({ name: 'CLAIMS_DLQ', subjects: ['claims.dlq.>'], num_replicas: 1 });
+    });
+    const ingest = await ws.run(['ingest', ws.file('c.csv', multiClaimFile()), '--nats', server.url, '--stream-replicas', '3']);
+    expect(ingest.code).toBe(0);
+    expect(ingest.stderr).toContain('stream CLAIMS has 1 replica(s), --stream-replicas asks for 3: left as it is');
+    expect(ingest.stderr).toContain('nats stream edit CLAIMS --replicas 3');
+    expect(ingest.stderr).toContain('nats stream edit CLAIMS_DLQ --replicas 3');
+    const claims = await server.streamInfo('CLAIMS');
+    expect(claims?.config.num_replicas).toBe(1);
+    expect(claims?.state.messages).toBe(12);
+  });
+
+  it('--stream-replicas above 1 on a single server: the stream cannot be created, exit 4, the events wait', async () => {
+    const ingest = await ws.run(['ingest', ws.file('c.csv', multiClaimFile()), '--nats', server.url, '--stream-replicas', '3']);
+    expect(ingest.code).toBe(4);
+    expect(ingest.stderr).toContain('cannot set up stream CLAIMS');
+    expect(await server.streamInfo('CLAIMS')).toBeNull();
+    expect((await ws.run(['replay', '--nats', server.url])).code).toBe(0);
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(12);
+  });
+
+  it('--stream-replicas takes 1 to 5', async () => {
+    for (const bad of ['0', '6', 'two']) {
+      const run = await ws.run(['ingest', ws.file('c.csv', multiClaimFile()), '--nats', server.url, '--stream-replicas', bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('must be a whole number from 1 to 5');
+    }
+  });
 });

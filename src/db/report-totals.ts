@@ -103,14 +103,16 @@ function topProviders(client: Database.Database, f: { limit: number; from?: stri
     Object.assign(params, { firstMonth: months.first, lastMonth: months.last });
   }
   days.forEach((range, i) => {
-    const bounds = [range.from && `service_date >= @from${i}`, range.before && `service_date < @before${i}`, range.to && `service_date <= @to${i}`]
-      .filter(Boolean)
-      .join(' and ');
+    const within = (column: string) =>
+      [range.from && `${column} >= @from${i}`, range.before && `${column} < @before${i}`, range.to && `${column} <= @to${i}`]
+        .filter(Boolean)
+        .join(' and ');
     for (const [key, value] of Object.entries(range)) if (value !== undefined) params[`${key}${i}`] = value;
-    parts.push(`select provider_npi, 1 as claims, line_count as lines, ${NET_FEE('claims')} as net_fee_cents from claims where ${bounds}`);
+    parts.push(`select provider_npi, 1 as claims, line_count as lines, ${NET_FEE('claims')} as net_fee_cents
+      from claims where ${within('service_date')}`);
     // Claims of runs not accepted yet are in the index too: taken out again.
     parts.push(`select c.provider_npi, -1 as claims, -c.line_count as lines, -${NET_FEE('c')} as net_fee_cents
-      from outbox o join claims c on c.id = o.claim_pk where o.status = 'staged' and ${bounds.replaceAll('service_date', 'c.service_date')}`);
+      from outbox o join claims c on c.id = o.claim_pk where o.status = 'staged' and ${within('c.service_date')}`);
   });
   const rows = client
     .prepare(
@@ -134,7 +136,7 @@ interface DayRange {
  * Splits a service-date range into the whole months inside it (read from provider_month_totals)
  * and the day ranges left at its edges (read from the claims). Dates are valid YYYY-MM-DD.
  */
-export function splitRange(from: string | undefined, to: string | undefined): { months: { first: string; last: string } | null; days: DayRange[] } {
+function splitRange(from: string | undefined, to: string | undefined): { months: { first: string; last: string } | null; days: DayRange[] } {
   // A whole month starts on the 1st and ends the day before the next month's 1st.
   const first = from === undefined ? '0000-01' : from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7));
   const last = to === undefined ? '9999-12' : nextDay(to).endsWith('-01') ? to.slice(0, 7) : previousMonth(to.slice(0, 7));

@@ -30,8 +30,21 @@ export interface LogSettings {
  * `run_id` or `rows_rejected` is the same word in a log line and in a CSV column.
  */
 export function createLogger(settings: LogSettings, stderr: Output): Logger {
+  // pino is loaded at the first use, not before: a report that logs nothing never loads it.
+  let logger: Logger | null = null;
+  const real = () => (logger ??= pinoLogger(settings, stderr));
+  return new Proxy({} as Logger, {
+    get: (_, key) => {
+      const value = Reflect.get(real(), key) as unknown;
+      return typeof value === 'function' ? value.bind(real()) : value;
+    },
+    set: (_, key, value) => Reflect.set(real(), key, value),
+    has: (_, key) => Reflect.has(real(), key),
+  });
+}
+
+function pinoLogger(settings: LogSettings, stderr: Output): Logger {
   const write = settings.format === 'json' ? (line: string) => stderr.write(line) : prettyWriter(settings.colour, stderr);
-  // Loaded when a command runs, not for --version or --help.
   const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
   return pino(
     {

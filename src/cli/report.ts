@@ -1,17 +1,15 @@
 import { formatCents } from '../domain/money.js';
 import { NatsUnavailableError } from '../errors.js';
-import { natsSettings, withNatsSession } from '../events/connection.js';
-import { deadLetterDepth } from '../events/streams.js';
 import { describeIssues } from '../ingest/rejects.js';
 import { defaultFormat, withMoney, writeRecords, type OutputRecord } from '../output/records.js';
 import type { RejectionsOptions, SummaryOptions, TopProvidersOptions } from './commands/report.js';
 import type { CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
-import { withStorage } from './storage.js';
+import { withReportTotals, withStorage } from './storage.js';
 
 export async function topProvidersCommand(ctx: CommandContext, options: TopProvidersOptions): Promise<Outcome> {
-  await withStorage(ctx, async (storage) => {
-    const records = (await storage.reports().topProviders(options)).map((p, index) => ({
+  await withReportTotals(ctx, async (totals) => {
+    const records = (await totals.topProviders(options)).map((p, index) => ({
       rank: index + 1,
       provider_npi: p.provider_npi,
       net_fee_cents: p.net_fee_cents,
@@ -35,12 +33,14 @@ const REJECTION_COLUMNS = ['run_id', 'source', 'source_row', 'errors', 'values']
  * No NATS configured: dlq_depth is null too, so the record has the same keys either way.
  */
 export async function summaryCommand(ctx: CommandContext, options: SummaryOptions): Promise<Outcome> {
-  const settings = natsSettings(ctx.globals);
-  const record: OutputRecord = await withStorage(ctx, async (storage) => withMoney({ ...(await storage.reports().totals()), dlq_depth: null }));
+  // The NATS client is loaded only when NATS is configured.
+  const nats = ctx.globals.nats ? await natsModules() : null;
+  const settings = nats?.natsSettings(ctx.globals) ?? null;
+  const record: OutputRecord = await withReportTotals(ctx, async (totals) => withMoney({ ...(await totals.totals()), dlq_depth: null }));
   let outcome = SUCCESS;
-  if (settings) {
+  if (nats && settings) {
     try {
-      record.dlq_depth = await withNatsSession(settings, ctx.log, (session) => deadLetterDepth(session.jsm));
+      record.dlq_depth = await nats.withNatsSession(settings, ctx.log, (session) => nats.deadLetterDepth(session.jsm));
     } catch (error) {
       if (!(error instanceof NatsUnavailableError)) throw error;
       ctx.log.warn(`${error.message}; dlq_depth unknown`);
@@ -49,6 +49,11 @@ export async function summaryCommand(ctx: CommandContext, options: SummaryOption
   }
   writeRecords([record], options.format ?? defaultFormat(ctx.io.stdout), ctx.io.stdout, { single: true });
   return outcome;
+}
+
+async function natsModules() {
+  const [connection, streams] = await Promise.all([import('../events/connection.js'), import('../events/streams.js')]);
+  return { ...connection, ...streams };
 }
 
 export async function rejectionsCommand(ctx: CommandContext, options: RejectionsOptions): Promise<Outcome> {

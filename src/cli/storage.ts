@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { SqliteStorage } from '../db/storage.js';
+import type * as SqliteModule from '../db/storage.js';
 import { DatabaseMissingError } from '../errors.js';
 import type { OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
-import type { ReportQueries } from '../output/ports.js';
+import type { ReportQueries, ReportTotals } from '../output/ports.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -28,9 +28,27 @@ export async function openStorage(ctx: CommandContext, mode: 'create' | 'existin
 export async function openStorage(ctx: CommandContext, mode: 'read-only'): Promise<Storage | null>;
 export async function openStorage(ctx: CommandContext, mode: 'create' | 'existing' | 'read-only'): Promise<Storage | null> {
   const path = ctx.globals.db;
+  const { SqliteStorage } = await storageModule();
   if (mode === 'create') return SqliteStorage.open(path, ctx.log);
   if (mode === 'existing') return SqliteStorage.openExisting(path, ctx.log);
   return SqliteStorage.openReadOnly(path);
+}
+
+/** Loaded when a command opens storage, so --help and --version never load the driver. */
+const storageModule = (): Promise<typeof SqliteModule> => import('../db/storage.js');
+
+/**
+ * The report totals of an existing database (a missing one is refused) for one piece of work,
+ * closed whatever happens. Lighter than withStorage: the driver alone, no query builder.
+ */
+export async function withReportTotals<T>(ctx: CommandContext, work: (totals: ReportTotals) => T | Promise<T>): Promise<T> {
+  const { SqliteStorage } = await storageModule();
+  const storage = await SqliteStorage.openTotals(ctx.globals.db, ctx.log);
+  try {
+    return await work(storage.reportTotals());
+  } finally {
+    storage.close();
+  }
 }
 
 /** An existing database, opened read-only: a missing one is refused like `existing`. */

@@ -4,6 +4,7 @@ import { RunTakenOverError } from '../errors.js';
 import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 import type { Db } from './client.js';
 import { lineInsertPlaceholders, lineValues } from './line-columns.js';
+import { addAcceptedRun } from './report-totals.js';
 import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
@@ -182,14 +183,16 @@ export class IngestStore implements IngestSink {
     this.stopHeartbeat();
     return this.db.transaction(
       (tx) => {
+        // Through the run's outbox rows (indexed by run): claims have no index by run.
         const stored = tx
           .select({
             claimsStored: sql<number>`count(*)`.mapWith(Number),
             linesStored: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
             netFeeCents: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
           })
-          .from(claims)
-          .where(eq(claims.runId, runId))
+          .from(outbox)
+          .innerJoin(claims, eq(claims.id, outbox.claimPk))
+          .where(eq(outbox.runId, runId))
           .get()!;
         const claimsDuplicate = counts.claimsDuplicate + counts.claimsStored - stored.claimsStored;
         const accepted = tx
@@ -198,6 +201,7 @@ export class IngestStore implements IngestSink {
           .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
           .run();
         if (accepted.changes === 0) throw new RunTakenOverError(runId);
+        addAcceptedRun(this.db.$client, runId);
         tx.update(outbox)
           .set({ status: 'pending' })
           .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')))

@@ -1,23 +1,16 @@
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Logger } from 'pino';
-import { DatabaseError, DatabaseMissingError, environmentFailure, NewerDatabaseError } from '../errors.js';
+import { DatabaseError, DatabaseMissingError, environmentFailure } from '../errors.js';
 import type { Db } from './client.js';
+import { BUSY_TIMEOUT_MS, connect, MIGRATIONS_FOLDER } from './connect.js';
 import { discardInterruptedRuns } from './runs.js';
 import * as schema from './schema.js';
 
 export type { Db } from './client.js';
-
-// Resolved from the compiled file (dist/db/open.js), so any working directory finds the migrations.
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
-
-/** Long enough for another `claims` process to finish a batch; writers queue instead of failing. */
-const BUSY_TIMEOUT_MS = 30_000;
 
 /**
  * Opens (creating and migrating if needed) the database for reading and writing, after discarding
@@ -65,55 +58,6 @@ export function openAgain(path: string): Db {
   client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   client.pragma('foreign_keys = ON');
   return drizzle(client, { schema });
-}
-
-function connect(path: string, readonly: boolean): Database.Database {
-  let client: Database.Database | null = null;
-  try {
-    if (!readonly) createPrivately(path);
-    client = new Database(path, { readonly, fileMustExist: readonly });
-    client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    refuseNewerSchema(client, path);
-    if (!readonly) {
-      // WAL lets readers and one writer work at once; NORMAL is durable at every commit in WAL mode
-      // except on power loss, where only the last transactions can be lost, never corrupted.
-      client.pragma('journal_mode = WAL');
-      client.pragma('synchronous = NORMAL');
-    }
-    client.pragma('foreign_keys = ON');
-    return client;
-  } catch (error) {
-    client?.close();
-    throw environmentFailure(error, path) ?? new DatabaseError(`cannot open database ${path}: ${(error as Error).message}`);
-  }
-}
-
-/**
- * Claims hold subscriber numbers: the file is made readable by its owner only, whatever the umask,
- * before SQLite opens it (SQLite gives the -wal and -shm files the database file's mode).
- */
-function createPrivately(path: string): void {
-  try {
-    closeSync(openSync(path, 'wx', 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-}
-
-/**
- * A database migrated by a newer `claims` may hold columns and meanings this build does not know:
- * refused before anything is written. drizzle records each applied migration's timestamp.
- */
-function refuseNewerSchema(client: Database.Database, path: string): void {
-  const recorded = client
-    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
-    .get();
-  if (!recorded) return;
-  const { latest } = client.prepare('select max(created_at) as latest from __drizzle_migrations').get() as {
-    latest: number | null;
-  };
-  const known = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
-  if (latest !== null && Number(latest) > known) throw new NewerDatabaseError(path);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
-import type { ClaimFilters, ClaimRow, LineRow, Listing, ProviderTotal, ReportQueries, RejectionRow, RunRow, Totals } from '../output/ports.js';
+import type { ClaimFilters, ClaimRow, LineRow, Listing, ReportQueries, RejectionRow, RunRow } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
@@ -15,8 +15,6 @@ export function reportQueries(db: Db): ReportQueries {
     countLines: async (f) => countLines(db, f),
     listClaims: (f) => listing(listClaims(db, f)),
     listLines: (f) => listing(listLines(db, f)),
-    topProviders: async (f) => topProviders(db, f),
-    totals: async () => totals(db),
     listRejections: async (f) => listRejections(db, f),
     listRuns: async (f) => listRuns(db, f),
   };
@@ -61,22 +59,6 @@ function iterate<T extends Record<string, unknown>>(
 
 /** Rows read lazily, with their keys known before the first (an empty result still has columns). */
 type Rows<T> = Generator<T> & { columns: string[] };
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/**
- * A sum of cents over many claims, exact at any size: SQLite sums int64 exactly and it is read back
- * as text, then as a number where that is exact, else as a bigint. A value that is not an integer
- * at all (a database damaged by hand) is left out rather than turning the sum into a float.
- */
-function exactSum(column: typeof claims.netFeeCents) {
-  return sql<number | bigint>`cast(coalesce(sum(case when typeof(${column}) = 'integer' then ${column} end), 0) as text)`.mapWith(
-    (text: string) => {
-      const sum = BigInt(text);
-      return sum <= MAX_SAFE && sum >= -MAX_SAFE ? Number(sum) : sum;
-    },
-  );
-}
 
 /**
  * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
@@ -183,66 +165,6 @@ function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
     .limit(f.limit ?? -1)
     .offset(f.offset ?? 0);
   return iterate<LineRow>(db, query);
-}
-
-/** Providers by total net fee, highest first; equal totals in NPI order so ranks are stable. */
-function topProviders(db: Db, f: { limit: number; from?: string; to?: string }): ProviderTotal[] {
-  const netFee = exactSum(claims.netFeeCents);
-  return db
-    .select({
-      provider_npi: claims.providerNpi,
-      net_fee_cents: netFee,
-      claims: sql<number>`count(*)`.mapWith(Number),
-      lines: sql<number>`sum(${claims.lineCount})`.mapWith(Number),
-    })
-    .from(claims)
-    .where(and(...claimConditions(db, f, claims.serviceDate)))
-    .groupBy(claims.providerNpi)
-    // Ordered by the sum itself, not its text.
-    .orderBy(desc(sql`sum(case when typeof(${claims.netFeeCents}) = 'integer' then ${claims.netFeeCents} end)`), asc(claims.providerNpi))
-    .limit(f.limit)
-    .all();
-}
-
-/** One read transaction: every count is of the same moment, even while an ingest commits batches. */
-function totals(db: Db): Totals {
-  // Same connection: the queries on db run inside the transaction.
-  return db.transaction(() => totalsOf(db), { behavior: 'deferred' });
-}
-
-function totalsOf(db: Db): Totals {
-  const count = (table: typeof rejections | typeof runs) =>
-    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(table).get()!.n;
-  const claimTotals = db
-    .select({
-      claims: sql<number>`count(*)`.mapWith(Number),
-      lines: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
-      providers: sql<number>`count(distinct ${claims.providerNpi})`.mapWith(Number),
-      netFee: exactSum(claims.netFeeCents),
-    })
-    .from(claims)
-    .where(accepted(db))
-    .get()!;
-  const events = Object.fromEntries(
-    db
-      .select({ status: outbox.status, n: sql<number>`count(*)`.mapWith(Number) })
-      .from(outbox)
-      .groupBy(outbox.status)
-      .all()
-      .map((row) => [row.status, row.n]),
-  ) as Partial<Record<string, number>>;
-  return {
-    claims: claimTotals.claims,
-    lines: claimTotals.lines,
-    providers: claimTotals.providers,
-    net_fee_cents: claimTotals.netFee,
-    rows_rejected: count(rejections),
-    runs: count(runs),
-    events_published: events.published ?? 0,
-    // Staged events belong to an input still being read: not deliverable yet, so not pending.
-    events_pending: events.pending ?? 0,
-    events_failed: events.failed ?? 0,
-  };
 }
 
 function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {

@@ -47,7 +47,8 @@ export const claims = sqliteTable(
   },
   (t) => [
     index('claims_provider_date').on(t.providerNpi, t.serviceDate),
-    index('claims_service_date').on(t.serviceDate),
+    // Covering: the partial months at the edges of a dated top-providers report are read from it alone.
+    index('claims_service_date').on(t.serviceDate, t.providerNpi, t.netFeeCents, t.lineCount),
     index('claims_claim_number').on(t.claimNumber),
   ],
 );
@@ -126,3 +127,37 @@ export const outbox = sqliteTable(
   },
   (t) => [index('outbox_status').on(t.status, t.seq), index('outbox_run').on(t.runId, t.status)],
 );
+
+/**
+ * Report totals (issue 9), kept exact as claims are written so `report summary` and
+ * `report top-providers` read a few thousand rows whatever the number of claims; the whole design is
+ * described in src/db/report-totals.ts. Per provider, and per provider and month of service
+ * (`YYYY-MM`): claims, lines and net fee of the accepted claims.
+ */
+export const providerTotals = sqliteTable('provider_totals', {
+  providerNpi: text('provider_npi').primaryKey(),
+  claims: integer('claims').notNull(),
+  lines: integer('lines').notNull(),
+  netFeeCents: integer('net_fee_cents').notNull(),
+});
+
+export const providerMonthTotals = sqliteTable(
+  'provider_month_totals',
+  {
+    month: text('month').notNull(),
+    providerNpi: text('provider_npi').notNull(),
+    claims: integer('claims').notNull(),
+    lines: integer('lines').notNull(),
+    netFeeCents: integer('net_fee_cents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.providerNpi] })],
+);
+
+/** One row (id 1): the rejected rows and the events per delivery status, kept by triggers and acceptRun. */
+export const reportCounts = sqliteTable('report_counts', {
+  id: integer('id').primaryKey(),
+  rowsRejected: integer('rows_rejected').notNull(),
+  eventsPending: integer('events_pending').notNull(),
+  eventsPublished: integer('events_published').notNull(),
+  eventsFailed: integer('events_failed').notNull(),
+});

@@ -1,13 +1,24 @@
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
-import type { ReportQueries } from '../output/ports.js';
+import type { ReportQueries, ReportTotals } from '../output/ports.js';
 import type { Db } from './client.js';
-import { ClaimLookup, IngestStore } from './ingest-store.js';
-import { openDb, openDbReadOnly, openExistingDb } from './open.js';
-import { OutboxStore } from './outbox-store.js';
-import { reportQueries } from './queries.js';
-import { ThreadedOutbox } from './threaded-outbox.js';
+import { connectExisting } from './connect.js';
+import { reportTotals } from './report-totals.js';
+
+/** The modules built on drizzle, loaded by the commands that use them: a report of totals needs none. */
+async function drizzleModules() {
+  const [open, ingestStore, outboxStore, queries, threadedOutbox] = await Promise.all([
+    import('./open.js'),
+    import('./ingest-store.js'),
+    import('./outbox-store.js'),
+    import('./queries.js'),
+    import('./threaded-outbox.js'),
+  ]);
+  return { ...open, ...ingestStore, ...outboxStore, ...queries, ...threadedOutbox };
+}
+type DrizzleModules = Awaited<ReturnType<typeof drizzleModules>>;
 
 /**
  * The SQLite storage: every port the rest of the tree declares, over one connection. The commands
@@ -15,34 +26,45 @@ import { ThreadedOutbox } from './threaded-outbox.js';
  */
 export class SqliteStorage {
   /** Serves the publishers (see ThreadedOutbox); its thread starts only when one leases events. */
-  private publishing: ThreadedOutbox | null = null;
+  private publishing: InstanceType<DrizzleModules['ThreadedOutbox']> | null = null;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    private readonly db: Db,
+    private readonly modules: DrizzleModules,
+  ) {}
 
   /** Read-write, created and migrated if needed, after discarding what killed runs left behind. */
-  static open(path: string, log: Logger): SqliteStorage {
-    return new SqliteStorage(openDb(path, log));
+  static async open(path: string, log: Logger): Promise<SqliteStorage> {
+    const modules = await drizzleModules();
+    return new SqliteStorage(modules.openDb(path, log), modules);
   }
 
   /** Read-write; a missing database is refused (only ingest creates one). */
-  static openExisting(path: string, log: Logger): SqliteStorage {
-    return new SqliteStorage(openExistingDb(path, log));
+  static async openExisting(path: string, log: Logger): Promise<SqliteStorage> {
+    const modules = await drizzleModules();
+    return new SqliteStorage(modules.openExistingDb(path, log), modules);
   }
 
   /** Read-only, never created or migrated; null when there is no database yet. */
-  static openReadOnly(path: string): SqliteStorage | null {
-    const db = openDbReadOnly(path);
-    return db ? new SqliteStorage(db) : null;
+  static async openReadOnly(path: string): Promise<SqliteStorage | null> {
+    const modules = await drizzleModules();
+    const db = modules.openDbReadOnly(path);
+    return db ? new SqliteStorage(db, modules) : null;
+  }
+
+  /** The report totals alone, over the driver alone (a missing database is refused). */
+  static async openTotals(path: string, log: Logger): Promise<SqliteTotals> {
+    return new SqliteTotals(await connectExisting(path, log));
   }
 
   ingestSink(): IngestSink {
-    return new IngestStore(this.db);
+    return new this.modules.IngestStore(this.db);
   }
 
   /** null for a database made before the tables existed: nothing in it to be a duplicate of. */
   claimLookup(): DuplicateLookup | null {
     try {
-      return new ClaimLookup(this.db);
+      return new this.modules.ClaimLookup(this.db);
     } catch {
       return null;
     }
@@ -50,8 +72,8 @@ export class SqliteStorage {
 
   /** Publishing goes through the outbox thread; listing and counting are quick reads on this connection. */
   outbox(): OutboxSource & OutboxStatus & OutboxListing {
-    const local = new OutboxStore(this.db);
-    const publishing = (this.publishing ??= new ThreadedOutbox(this.db.$client.name));
+    const local = new this.modules.OutboxStore(this.db);
+    const publishing = (this.publishing ??= new this.modules.ThreadedOutbox(this.db.$client.name));
     return {
       claimNext: (owner, afterSeq, limit, leaseMs) => publishing.claimNext(owner, afterSeq, limit, leaseMs),
       recordDeliveries: (deliveries, at) => publishing.recordDeliveries(deliveries, at),
@@ -66,12 +88,25 @@ export class SqliteStorage {
   }
 
   reports(): ReportQueries {
-    return reportQueries(this.db);
+    return this.modules.reportQueries(this.db);
   }
 
   async close(): Promise<void> {
     // No await without a thread: a caller that does not wait still finds the connection closed.
     if (this.publishing) await this.publishing.close();
     this.db.$client.close();
+  }
+}
+
+/** The report totals over one connection the command closes. */
+export class SqliteTotals {
+  constructor(private readonly client: Database.Database) {}
+
+  reportTotals(): ReportTotals {
+    return reportTotals(this.client);
+  }
+
+  close(): void {
+    this.client.close();
   }
 }

@@ -13,11 +13,18 @@ export interface ReportQueries {
   /** The stored claims (or their lines), page by page, in bounded memory. */
   listClaims(f: ClaimFilters): Listing<ClaimRow>;
   listLines(f: ClaimFilters): Listing<LineRow>;
+  listRejections(f: { run?: number; limit?: number }): Promise<RejectionRow[]>;
+  listRuns(f: { status?: RunStatus; limit?: number }): Promise<{ columns: string[]; rows: RunRow[] }>;
+}
+
+/**
+ * What `report top-providers` and `report summary` print: figures storage keeps as claims are
+ * written, so reading them costs the same whatever the number of claims.
+ */
+export interface ReportTotals {
   topProviders(f: { limit: number; from?: string; to?: string }): Promise<ProviderTotal[]>;
   /** Every count of the same moment. */
   totals(): Promise<Totals>;
-  listRejections(f: { run?: number; limit?: number }): Promise<RejectionRow[]>;
-  listRuns(f: { status?: RunStatus; limit?: number }): Promise<{ columns: string[]; rows: RunRow[] }>;
 }
 
 /** Rows streamed a page at a time, with their columns known before the first (an empty result still has them). */

@@ -103,7 +103,7 @@ describe('architecture of src/', () => {
   it('reads the import graph (positive control: the known edges are there)', () => {
     expect(graph.get('cli/main.ts')?.local).toContain('cli/exit.ts');
     expect(graph.get('db/ingest-store.ts')?.local).toContain('ingest/ports.ts');
-    expect(graph.get('db/open.ts')?.packages).toContain('better-sqlite3');
+    expect(graph.get('db/connect.ts')?.packages).toContain('better-sqlite3');
     expect(graph.get(CLI_OPENER)?.local).toContain(STORAGE_OPENER);
   });
 

@@ -29,7 +29,7 @@ describe('ingestInputs into SQLite', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const ingest = async (text: string, dryRun = false) => {
-    const storage = dryRun ? SqliteStorage.openReadOnly(path) : SqliteStorage.open(path, log);
+    const storage = dryRun ? await SqliteStorage.openReadOnly(path) : await SqliteStorage.open(path, log);
     try {
       const sink = storage && !dryRun ? storage.ingestSink() : null;
       const events = sink && storage ? await IngestDelivery.start(storage.outbox(), null, log) : null;
@@ -54,10 +54,15 @@ describe('ingestInputs into SQLite', () => {
     expect(first.events).toMatchObject({ configured: false, unpublished: false });
     expect(first.events!.countsFor(first.runs[0]!)).toEqual({ events_published: 0, events_pending: 2, events_failed: 0 });
 
-    const storage = SqliteStorage.openExisting(path, log);
+    const totals = await SqliteStorage.openTotals(path, log);
+    try {
+      expect(await totals.reportTotals().totals()).toMatchObject({ claims: 2, lines: 3, events_pending: 2 });
+    } finally {
+      totals.close();
+    }
+    const storage = await SqliteStorage.openExisting(path, log);
     try {
       const reports = storage.reports();
-      expect(await reports.totals()).toMatchObject({ claims: 2, lines: 3, events_pending: 2 });
       const claims = reports.listClaims({});
       expect(claims.columns).toContain('subscriber_number');
       const pages = [];
@@ -82,6 +87,6 @@ describe('ingestInputs into SQLite', () => {
   it('dry-runs without creating a database', async () => {
     const dry = await ingest(csv([cells()]), true);
     expect(dry.runs[0]).toMatchObject({ status: 'dry_run', claimsStored: 1, claimsDuplicate: 0 });
-    expect(SqliteStorage.openReadOnly(path)).toBeNull();
+    expect(await SqliteStorage.openReadOnly(path)).toBeNull();
   });
 });

@@ -143,7 +143,7 @@ interface SettleInto {
  * rejections and the rejects sink. Returns the new totals.
  */
 function settle(totals: RunTotals, rows: readonly ValidatedRow[], into: SettleInto): RunTotals {
-  const withWarnings = countWarnings(totals, warningFindings(rows));
+  const withWarnings = rows.some((r) => r.warnings.length > 0) ? countWarnings(totals, warningFindings(rows)) : totals;
   const settled = settleClaim(rows);
   if (settled.kind === 'stored') {
     into.batch.claims.push(settled.claim);

@@ -3,59 +3,50 @@ import type { Claim } from '../domain/types.js';
 import { RunTakenOverError } from '../errors.js';
 import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 import type { Db } from './client.js';
-import { lineInsertPlaceholders, lineValues } from './line-columns.js';
+import { LINE_STORED_COLUMNS, lineValuesInto } from './line-columns.js';
 import { addAcceptedRun } from './report-totals.js';
 import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
-import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+import { claims, outbox, rejections, runs } from './schema.js';
 
 // The port's types, where the store's callers expect them.
 export type { BatchResult, ClaimToStore, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 
 const p = (name: string) => sql.placeholder(name);
 
+/** A new claim's values, in the order of INSERT_CLAIM's columns. */
+const INSERT_CLAIM = `insert into claims (claim_id, run_id, claim_number, service_date, plan_group_number, subscriber_number,
+  provider_npi, line_count, net_fee_cents) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
+/** A line's place (claim, index in it, input row), then its stored fields (line-columns.ts). */
+const INSERT_LINE = `insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')})
+  values (${Array(3 + LINE_STORED_COLUMNS.length).fill('?').join(', ')})`;
+/** One staged event per claim the batch inserted: their keys follow the largest key before it. */
+const STAGE_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, ?, 'staged' from claims where id > ? order by id`;
+const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
+
 /**
  * The ingest sink in SQLite. Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
  * the write lock is taken up front, so concurrent processes queue on the busy timeout instead of
- * failing half way, and a killed process leaves whole batches only.
+ * failing half way, and a killed process leaves whole batches only. The per-claim and per-line
+ * statements are better-sqlite3's own with positional parameters: drizzle's mapping of named
+ * placeholders costs more per row than SQLite's insert itself.
  */
 export class IngestStore implements IngestSink {
   private readonly insertClaim;
   private readonly insertLine;
-  private readonly insertEvent;
+  private readonly stageEvents;
+  private readonly lastClaimPk;
   private readonly adoptClaim;
   private readonly adoptEvent;
   private readonly upsertRejection;
+  /** One parameter array reused for every line. */
+  private readonly lineParams: unknown[] = Array(3 + LINE_STORED_COLUMNS.length);
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {
-    this.insertClaim = db
-      .insert(claims)
-      .values({
-        claimId: p('claimId'),
-        runId: p('runId'),
-        claimNumber: p('claimNumber'),
-        serviceDate: p('serviceDate'),
-        planGroupNumber: p('planGroupNumber'),
-        subscriberNumber: p('subscriberNumber'),
-        providerNpi: p('providerNpi'),
-        lineCount: p('lineCount'),
-        netFeeCents: p('netFeeCents'),
-      })
-      .onConflictDoNothing()
-      .prepare();
-    this.insertLine = db
-      .insert(claimLines)
-      .values({
-        claimPk: p('claimPk'),
-        lineIndex: p('lineIndex'),
-        sourceRow: p('sourceRow'),
-        ...lineInsertPlaceholders(),
-      })
-      .prepare();
-    this.insertEvent = db
-      .insert(outbox)
-      .values({ claimPk: p('claimPk'), runId: p('runId'), status: 'staged' })
-      .prepare();
+    this.insertClaim = db.$client.prepare(INSERT_CLAIM);
+    this.insertLine = db.$client.prepare(INSERT_LINE);
+    this.stageEvents = db.$client.prepare(STAGE_EVENTS);
+    this.lastClaimPk = db.$client.prepare(LAST_CLAIM_PK).pluck();
     // A claim staged by another run that is still unaccepted (killed, or still reading): that run may
     // yet be discarded, so this run takes the claim and its event over instead of calling it a duplicate.
     this.adoptClaim = db
@@ -122,12 +113,14 @@ export class IngestStore implements IngestSink {
     return this.db.transaction(
       () => {
         renewLease(this.db, runId, Date.now());
+        const lastPkBefore = this.lastClaimPk.get() as number;
         const stored: Claim[] = [];
         let duplicates = 0;
         for (const { claim, rows } of toStore) {
           if (this.storeClaim(runId, claim, rows)) stored.push(claim);
           else duplicates++;
         }
+        this.stageEvents.run(runId, lastPkBefore);
         for (const rejection of toReject) {
           this.upsertRejection.run({
             ...rejection,
@@ -142,35 +135,37 @@ export class IngestStore implements IngestSink {
     );
   }
 
-  /** False when the claim is already stored by an accepted run (or earlier in this one): a duplicate. */
+  /**
+   * False when the claim is already stored by an accepted run (or earlier in this one): a duplicate.
+   * Its event is staged with the batch's others (STAGE_EVENTS), or moved here with an adopted claim.
+   */
   private storeClaim(runId: number, claim: Claim, rows: number[]): boolean {
-    const inserted = this.insertClaim.run({
-      claimId: claim.claim_id,
+    const { lines } = claim;
+    const inserted = this.insertClaim.run(
+      claim.claim_id,
       runId,
-      claimNumber: claim.claim_number,
-      serviceDate: claim.service_date,
-      planGroupNumber: claim.plan_group_number,
-      subscriberNumber: claim.subscriber_number,
-      providerNpi: claim.provider_npi,
-      lineCount: claim.lines.length,
-      netFeeCents: claim.net_fee_cents,
-    });
+      claim.claim_number,
+      claim.service_date,
+      claim.plan_group_number,
+      claim.subscriber_number,
+      claim.provider_npi,
+      lines.length,
+      claim.net_fee_cents,
+    );
     if (inserted.changes === 0) {
       const adopted = this.adoptClaim.get({ claimId: claim.claim_id, runId });
       if (adopted === undefined) return false;
       this.adoptEvent.run({ claimPk: adopted.claimPk, runId });
       return true;
     }
-    const claimPk = inserted.lastInsertRowid;
-    claim.lines.forEach((line, index) => {
-      this.insertLine.run({
-        claimPk,
-        lineIndex: index + 1,
-        sourceRow: rows[index]!,
-        ...lineValues(line),
-      });
-    });
-    this.insertEvent.run({ claimPk, runId });
+    const params = this.lineParams;
+    params[0] = inserted.lastInsertRowid;
+    for (let index = 0; index < lines.length; index++) {
+      params[1] = index + 1;
+      params[2] = rows[index];
+      lineValuesInto(lines[index]!, params, 3);
+      this.insertLine.run(params);
+    }
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type ColumnBaseConfig, type ColumnDataType, type Placeholder } from 'drizzle-orm';
+import { getTableColumns, type ColumnBaseConfig, type ColumnDataType } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
   EVENT_FIELDS,
@@ -7,7 +7,6 @@ import {
   OUTPUT_FIELDS,
   type EventFieldName,
   type LineFieldName,
-  type LineStoredName,
   type LineValue,
   type OutputFieldName,
 } from '../domain/fields.js';
@@ -44,21 +43,15 @@ type FieldColumn<K extends LineFieldName> = SQLiteColumn<
 const selection = <K extends LineFieldName>(names: readonly K[]) =>
   Object.fromEntries(names.map((name) => [name, fieldColumn(name).column])) as { [P in K]: FieldColumn<P> };
 
-/** claim_lines columns that are not a field of the line: the line's place in its claim and input. */
-type LinePosition = 'claimPk' | 'lineIndex' | 'sourceRow';
-type LineFieldInsert = { [K in Exclude<keyof typeof claimLines.$inferInsert, LinePosition>]-?: Placeholder };
+/** The claim_lines columns of the stored line fields, in LINE_STORED_FIELDS order (bind with lineValuesInto). */
+export const LINE_STORED_COLUMNS: readonly string[] = LINE_STORED_FIELDS.map((name) => fieldColumn(name).column.name);
 
-/** The stored line fields of claim_lines, as placeholders named after the fields (bind with lineValues). */
-export function lineInsertPlaceholders(): LineFieldInsert {
-  return Object.fromEntries(LINE_STORED_FIELDS.map((name) => [fieldColumn(name).key, sql.placeholder(name)])) as LineFieldInsert;
-}
-
-/** A line's values for lineInsertPlaceholders. */
-export function lineValues(line: ClaimLine): Pick<ClaimLine, LineStoredName> {
-  // A plain loop: this runs for every stored line, where pairs built and thrown away add up.
-  const values: Partial<Record<LineStoredName, unknown>> = {};
-  for (const name of LINE_STORED_FIELDS) values[name] = line[name];
-  return values as Pick<ClaimLine, LineStoredName>;
+/**
+ * Writes a line's stored values into `params` from `offset` on, in LINE_STORED_COLUMNS order: the
+ * ingest reuses one parameter array for every line instead of building an object per line.
+ */
+export function lineValuesInto(line: ClaimLine, params: unknown[], offset: number): void {
+  for (let i = 0; i < LINE_STORED_FIELDS.length; i++) params[offset + i] = line[LINE_STORED_FIELDS[i]!];
 }
 
 /** What a `list --lines` row shows of a line, in output order (claim_lines joined with claims). */

@@ -71,11 +71,10 @@ export const claimLines = sqliteTable(
     memberCopayCents: integer('member_copay_cents').notNull(),
     netFeeCents: integer('net_fee_cents').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.claimPk, t.lineIndex] }),
-    index('claim_lines_procedure').on(t.submittedProcedure),
-    index('claim_lines_service_date').on(t.serviceDate),
-  ],
+  // No index on a line's procedure or date: every line of an ingest would add two entries spread
+  // over the whole of each (a third of the ingest's SQLite time). `list --lines` reads lines in key
+  // order anyway (its output order), filtering as it goes, so it needs no sort.
+  (t) => [primaryKey({ columns: [t.claimPk, t.lineIndex] })],
 );
 
 export const rejections = sqliteTable(

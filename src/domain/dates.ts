@@ -12,25 +12,26 @@ export function parseServiceDate(raw: string): Parsed<string> {
   const text = raw.trim();
   if (text === '') return { ok: false, message: 'empty' };
 
-  let year: number, month: number, day: number, time: (string | undefined)[];
+  // Indexed rather than destructured (this runs for every input row); groups 4 to 7 are the time.
+  let year: number, month: number, day: number;
   const us = US_DATE.exec(text);
-  const iso = us ? null : ISO_DATE.exec(text);
+  const match = us ?? ISO_DATE.exec(text);
+  if (match === null) return { ok: false, message: FORMAT_MESSAGE };
   if (us) {
-    const [, m = '', d = '', y = '', ...rest] = us;
-    [month, day, year, time] = [Number(m), Number(d), expandYear(y), rest];
-  } else if (iso) {
-    const [, y = '', m = '', d = '', ...rest] = iso;
-    [year, month, day, time] = [Number(y), Number(m), Number(d), rest];
+    month = Number(us[1]);
+    day = Number(us[2]);
+    year = expandYear(us[3]!);
   } else {
-    return { ok: false, message: FORMAT_MESSAGE };
+    year = Number(match[1]);
+    month = Number(match[2]);
+    day = Number(match[3]);
   }
 
-  if (!isValidTime(time)) return { ok: false, message: FORMAT_MESSAGE };
+  if (!isValidTime(match[4], match[5], match[6], match[7])) return { ok: false, message: FORMAT_MESSAGE };
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return { ok: false, message: 'no such date' };
   }
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  return { ok: true, value: `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}` };
+  return { ok: true, value: `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}` };
 }
 
 /** True when the ISO date is after `today` (both `YYYY-MM-DD`, so string order is date order). */
@@ -44,7 +45,7 @@ function expandYear(y: string): number {
   return short >= 69 ? 1900 + short : 2000 + short;
 }
 
-function isValidTime([hours, minutes, seconds, meridiem]: (string | undefined)[]): boolean {
+function isValidTime(hours: string | undefined, minutes: string | undefined, seconds: string | undefined, meridiem: string | undefined): boolean {
   if (hours === undefined) return true;
   const h = Number(hours);
   const hourOk = meridiem ? h >= 1 && h <= 12 : h <= 23;
@@ -53,7 +54,7 @@ function isValidTime([hours, minutes, seconds, meridiem]: (string | undefined)[]
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function isLeapYear(year: number): boolean {

@@ -30,9 +30,11 @@ export function controlCharacter(value: string): string | null {
   return found ? `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : null;
 }
 
+const FORMULA_START = /^(?:[=+@\t\r]|-(?!\d))/;
+
 /** A spreadsheet would run it as a formula (OWASP CSV injection): `=`, `+`, `@`, tab, CR, or `-` not before a digit. */
 export function looksLikeFormula(value: string): boolean {
-  return /^(?:[=+@\t\r]|-(?!\d))/.test(value);
+  return FORMULA_START.test(value);
 }
 
 /** Nesting depth of JSON text (brackets outside strings), scanning no further than `limit` + 1 levels. */

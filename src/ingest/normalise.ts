@@ -20,7 +20,8 @@ export interface InputRow {
  */
 export class RowNormaliser {
   private header: string[] | null = null;
-  private csvColumns: Partial<Record<Field, number>> = {};
+  /** Each field's column in a CSV row, read once from the header. */
+  private csvColumns: [Field, number][] = [];
   private claimNumberColumn = false;
   private readonly fieldByKey = new Map<string, Field | undefined>();
   /** Rows met before any object (a JSON array of numbers): the input is not empty, only headerless. */
@@ -64,23 +65,17 @@ export class RowNormaliser {
   private fromCells(row: number, cells: string[]): InputRow | null {
     if (this.header === null) {
       this.header = cells;
-      this.csvColumns = this.checkHeader(cells);
+      this.csvColumns = Object.entries(this.checkHeader(cells)) as [Field, number][];
       return null;
     }
     const header = this.header;
-    const values: Record<string, string> = {};
-    cells.forEach((cell, index) => {
-      values[header[index] ?? `_extra_${index + 1 - header.length}`] = cell;
-    });
     const fields: FieldValues = {};
-    for (const [field, index] of Object.entries(this.csvColumns) as [Field, number][]) {
-      fields[field] = cells[index];
-    }
+    for (const [field, index] of this.csvColumns) fields[field] = cells[index];
     const structuralIssue =
       cells.length === header.length
         ? null
         : issue('column_count', String(cells.length), `row has ${cells.length} fields, the header has ${header.length}`);
-    return { row, values, fields, structuralIssue };
+    return new CsvRow(row, header, cells, fields, structuralIssue);
   }
 
   private fromValue(row: number, value: unknown): InputRow {
@@ -139,6 +134,33 @@ function jsonValueText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
+}
+
+/**
+ * A CSV row. Its values by column name are only needed when it is rejected (for the rejection record
+ * and the rejects file), so they are built then, not for every row read.
+ */
+class CsvRow implements InputRow {
+  private byColumn: Record<string, string> | null = null;
+
+  constructor(
+    readonly row: number,
+    private readonly header: readonly string[],
+    private readonly cells: readonly string[],
+    readonly fields: FieldValues,
+    readonly structuralIssue: Issue | null,
+  ) {}
+
+  get values(): Record<string, string> {
+    if (this.byColumn === null) {
+      const values: Record<string, string> = {};
+      this.cells.forEach((cell, index) => {
+        values[this.header[index] ?? `_extra_${index + 1 - this.header.length}`] = cell;
+      });
+      this.byColumn = values;
+    }
+    return this.byColumn;
+  }
 }
 
 function issue(rule: string, value: string, message: string): Issue {

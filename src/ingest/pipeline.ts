@@ -17,7 +17,7 @@ import {
   runCounts,
   type RunTotals,
 } from './totals.js';
-import { validateInput, type ValidatedRow } from './validate.js';
+import { validateInput, type ValidatedRow, type ValidateOptions } from './validate.js';
 import { emptyBatch, isBatchFull, writeBatch, type Batch, type WriteTarget } from './write.js';
 
 export type { RowFinding } from './totals.js';
@@ -75,9 +75,11 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
 
   const normaliser = new RowNormaliser(source);
   const grouper = new AdjacentGrouper<ValidatedRow>((row) => row.groupKey);
-  const settling = { source, rejects: deps.rejects };
   let totals = NO_TOTALS;
-  let batch = emptyBatch();
+  // Where settled claims go: the batch being filled (replaced after each write), built once rather than per claim.
+  const into: SettleInto = { source, rejects: deps.rejects, batch: emptyBatch(), columns: [] };
+  // Known once the header is read, which comes before the first row.
+  let validation: ValidateOptions | null = null;
 
   try {
     for await (const records of untilStopped(readRecords(source, options.format, deps.stdin), deps.stop)) {
@@ -85,25 +87,28 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
         const input = normaliser.normalise(record);
         if (input === null) continue;
         totals = countRowsRead(totals, 1);
-        const claimRows = grouper.push(validateInput(input, { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber }));
+        validation ??= { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber };
+        const claimRows = grouper.push(validateInput(input, validation));
         if (claimRows) {
-          totals = settle(totals, claimRows, { ...settling, batch, columns: normaliser.columns ?? [] });
+          into.columns = normaliser.columns ?? [];
+          totals = settle(totals, claimRows, into);
           refuseIfTooManyRejected(totals, options.maxErrors, source);
         }
       }
-      if (isBatchFull(batch)) {
-        totals = countWritten(totals, await writeBatch(target, batch));
-        batch = emptyBatch();
+      if (isBatchFull(into.batch)) {
+        totals = countWritten(totals, await writeBatch(target, into.batch));
+        into.batch = emptyBatch();
       }
       deps.onProgress?.(totals.rowsRead);
     }
     if (normaliser.columns === null) throw new InputRefusedError(source, normaliser.noHeaderReason);
     const lastClaim = grouper.flush();
     if (lastClaim) {
-      totals = settle(totals, lastClaim, { ...settling, batch, columns: normaliser.columns });
+      into.columns = normaliser.columns;
+      totals = settle(totals, lastClaim, into);
       refuseIfTooManyRejected(totals, options.maxErrors, source);
     }
-    totals = countWritten(totals, await writeBatch(target, batch));
+    totals = countWritten(totals, await writeBatch(target, into.batch));
     deps.onProgress?.(totals.rowsRead);
     if (!sink || runId === null) return summary(totals, 'dry_run');
     totals = countAccepted(totals, await sink.acceptRun(runId, runCounts(totals), now()));
@@ -138,7 +143,7 @@ interface SettleInto {
  * rejections and the rejects sink. Returns the new totals.
  */
 function settle(totals: RunTotals, rows: readonly ValidatedRow[], into: SettleInto): RunTotals {
-  const withWarnings = countWarnings(totals, warningFindings(rows));
+  const withWarnings = rows.some((r) => r.warnings.length > 0) ? countWarnings(totals, warningFindings(rows)) : totals;
   const settled = settleClaim(rows);
   if (settled.kind === 'stored') {
     into.batch.claims.push(settled.claim);

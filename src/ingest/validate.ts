@@ -26,11 +26,14 @@ export function validateInput(input: InputRow, options: ValidateOptions): Valida
   // A row that could not be read as a row (broken JSON, not an object) has no fields to blame.
   const fieldIssues = input.structuralIssue && Object.keys(input.fields).length === 0 ? [] : result.issues;
   const issues = input.structuralIssue ? [input.structuralIssue, ...fieldIssues] : fieldIssues;
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  for (const found of issues) (found.severity === 'error' ? errors : warnings).push(found);
   return {
     input,
     line: input.structuralIssue ? null : result.line,
-    errors: issues.filter((i) => i.severity === 'error'),
-    warnings: issues.filter((i) => i.severity === 'warn'),
+    errors,
+    warnings,
     groupKey: claimKey(result.key, options.byClaimNumber),
   };
 }

@@ -81,6 +81,7 @@ describe('environment failures', () => {
   it('a database migrated by a newer claims is refused before anything is written', async () => {
     const input = ws.file('in.csv', csv(manyClaims(10)));
     expect((await run(['ingest', input, '-q'])).code).toBe(0);
+    const applied = sql<{ n: number }>(ws.db, 'select count(*) as n from __drizzle_migrations')[0]!.n;
     const db = new Database(ws.db);
     db.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('from-the-future', 4_102_444_800_000);
     db.close();
@@ -92,8 +93,7 @@ describe('environment failures', () => {
       expectOneLine(result.stderr, `${ws.db} was written by a newer claims; upgrade claims`);
     }
     expect(sql(ws.db, 'select * from runs')).toEqual(before);
-    // This build's migrations and the newer one.
-    expect(sql(ws.db, 'select count(*) as n from __drizzle_migrations')).toEqual([{ n: 4 }]);
+    expect(sql(ws.db, 'select count(*) as n from __drizzle_migrations')).toEqual([{ n: applied + 1 }]);
   });
 
   it.skipIf(!canMount)('a full disk is one line naming the database; the rejects file is not left truncated', async () => {

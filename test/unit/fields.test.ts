@@ -17,7 +17,7 @@ import {
   type FieldSpec,
 } from '../../src/domain/fields.js';
 import type { ClaimLine } from '../../src/domain/types.js';
-import { EVENT_COLUMNS, fieldColumn, lineInsertPlaceholders, lineValues, OUTPUT_COLUMNS } from '../../src/db/line-columns.js';
+import { EVENT_COLUMNS, fieldColumn, LINE_STORED_COLUMNS, lineValuesInto, OUTPUT_COLUMNS } from '../../src/db/line-columns.js';
 import { openDb } from '../../src/db/open.js';
 import { claimLines, claims, runs } from '../../src/db/schema.js';
 
@@ -163,10 +163,11 @@ describe('the line mappings on a real database', () => {
         })
         .returning()
         .get();
-      db.insert(claimLines)
-        .values({ claimPk: claim.id, lineIndex: 1, sourceRow: 2, ...lineInsertPlaceholders() })
-        .prepare()
-        .run(lineValues(line));
+      const values: unknown[] = [claim.id, 1, 2];
+      lineValuesInto(line, values, 3);
+      db.$client
+        .prepare(`insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')}) values (${values.map(() => '?').join(', ')})`)
+        .run(values);
 
       const event = db.select(EVENT_COLUMNS).from(claimLines).where(eq(claimLines.claimPk, claim.id)).all();
       expect(event).toEqual([Object.fromEntries(EVENT_FIELDS.map((name) => [name, line[name] ?? null]))]);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { SqliteStorage } from '../db/storage.js';
+import { fileURLToPath } from 'node:url';
+import { isPostgresUrl, openPostgresStorage, redactUrl, SqliteStorage } from '../db/storage.js';
 import { DatabaseMissingError } from '../errors.js';
 import type { OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
@@ -27,7 +28,9 @@ export interface Storage {
 export async function openStorage(ctx: CommandContext, mode: 'create' | 'existing'): Promise<Storage>;
 export async function openStorage(ctx: CommandContext, mode: 'read-only'): Promise<Storage | null>;
 export async function openStorage(ctx: CommandContext, mode: 'create' | 'existing' | 'read-only'): Promise<Storage | null> {
-  const path = ctx.globals.db;
+  const target = ctx.globals.db;
+  if (isPostgresUrl(target)) return openPostgresStorage(target, mode, ctx.log);
+  const path = sqlitePath(target);
   if (mode === 'create') return SqliteStorage.open(path, ctx.log);
   if (mode === 'existing') return SqliteStorage.openExisting(path, ctx.log);
   return SqliteStorage.openReadOnly(path);
@@ -36,7 +39,7 @@ export async function openStorage(ctx: CommandContext, mode: 'create' | 'existin
 /** An existing database, opened read-only: a missing one is refused like `existing`. */
 export async function openExistingReadOnly(ctx: CommandContext): Promise<Storage> {
   const storage = await openStorage(ctx, 'read-only');
-  if (!storage) throw new DatabaseMissingError(resolve(ctx.globals.db));
+  if (!storage) throw new DatabaseMissingError(isPostgresUrl(ctx.globals.db) ? redactUrl(ctx.globals.db) : resolve(sqlitePath(ctx.globals.db)));
   return storage;
 }
 
@@ -48,4 +51,10 @@ export async function withStorage<T>(ctx: CommandContext, work: (storage: Storag
   } finally {
     await storage.close();
   }
+}
+
+/** A SQLite --db is a path, or a file: URL of one. */
+function sqlitePath(target: string): string {
+  if (target.startsWith('file://')) return fileURLToPath(target);
+  return target.startsWith('file:') ? target.slice('file:'.length) : target;
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
-import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
 import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { Db } from './client.js';
+import { deliverableEvents, linesByClaim, type DeliverableRow } from './deliverable-events.js';
 import { EVENT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox } from './schema.js';
 
@@ -22,8 +22,6 @@ const DELIVERABLE_FIELDS = {
   subscriber_number: claims.subscriberNumber,
   net_fee_cents: claims.netFeeCents,
 };
-
-type DeliverableRow = Omit<PaymentClaim, 'lines'> & { seq: number; status: string; attempts: number; lastError: string | null; claimPk: number };
 
 /**
  * The oldest deliverable events after @afterSeq that no other publisher holds a live lease on. One
@@ -156,34 +154,11 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
     this.releaseOwned.run({ owner });
   }
 
-  /**
-   * The events of a page's rows. A claim whose amounts cannot be paid exactly (written by an older
-   * version) gets no event: it is marked failed with the reason, once per store, and the rest go on.
-   */
+  /** The events of a page's rows; unpayable claims' events are marked failed instead (deliverable-events.ts). */
   private toEvents(rows: DeliverableRow[]): DeliverableEvent[] {
     if (rows.length === 0) return [];
-    const lines = this.linesByClaim(rows.map((row) => row.claimPk));
-    const events: DeliverableEvent[] = [];
-    const poisoned: { seq: number; error: string }[] = [];
-    for (const { seq, status, attempts, lastError, claimPk, ...claim } of rows) {
-      const paymentClaim = { ...claim, lines: lines.get(claimPk) ?? [] };
-      const problem = unpayableAmount(paymentClaim);
-      if (problem) {
-        if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
-        continue;
-      }
-      const event = paymentEvent(paymentClaim);
-      events.push({
-        seq,
-        eventId: event.event_id,
-        claimId: claim.claim_id,
-        subject: event.subject,
-        payload: event.payload,
-        status: status as DeliverableEvent['status'],
-        attempts,
-        lastError,
-      });
-    }
+    const lines = linesByClaim(this.linesOf.all({ claimPks: JSON.stringify(rows.map((row) => row.claimPk)) }));
+    const { events, poisoned } = deliverableEvents(rows, lines, this.poisoned);
     this.reportPoisoned(poisoned);
     return events;
   }
@@ -198,17 +173,6 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
       },
       { behavior: 'immediate' },
     );
-  }
-
-  /** The lines of a page's claims, in one query. */
-  private linesByClaim(claimPks: number[]): Map<number, PaymentClaim['lines']> {
-    const byClaim = new Map<number, PaymentClaim['lines']>();
-    for (const { claimPk, ...line } of this.linesOf.all({ claimPks: JSON.stringify(claimPks) })) {
-      let lines = byClaim.get(claimPk);
-      if (!lines) byClaim.set(claimPk, (lines = []));
-      lines.push(line);
-    }
-    return byClaim;
   }
 
   /** Records a batch of outcomes in one transaction. */

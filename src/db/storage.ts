@@ -56,3 +56,14 @@ export class SqliteStorage {
     this.db.$client.close();
   }
 }
+
+export { isPostgresUrl, redactUrl } from './postgres/url.js';
+
+/**
+ * The PostgreSQL storage for a postgres:// URL, loaded on first use so SQLite commands never load
+ * the driver. `create` makes a missing database; `read-only` gives null for one.
+ */
+export async function openPostgresStorage(url: string, mode: 'create' | 'existing' | 'read-only', log: Logger) {
+  const { PostgresStorage } = await import('./postgres/storage.js');
+  return mode === 'read-only' ? PostgresStorage.openReadOnly(url) : PostgresStorage.open(url, mode, log);
+}

@@ -105,13 +105,21 @@ export class PgIngestStore implements IngestSink {
         )
         select claim_id from inserted union all select claim_id from adopted`);
       if (firstRejections.size > 0) {
-        const records = [...firstRejections.values()].map(({ fingerprint, source, row, values, errors }) => ({ fingerprint, source, row, values, errors }));
+        const records = [...firstRejections.values()].map(({ fingerprint, source, row, values, errors }) => ({
+          fingerprint,
+          source,
+          row,
+          // As JSON text inside the JSON: a rejected value may hold a NUL, which PostgreSQL text cannot,
+          // but json keeps as the escape \u0000 (and gives back as it was).
+          values: JSON.stringify(values),
+          errors: JSON.stringify(errors),
+        }));
         // The same bad row met again (a rerun) is recorded once, under the first run that met it,
         // unless that run is unaccepted: then it moves here, so discarding that run does not lose it.
         await tx.execute(sql`
           insert into rejections (fingerprint, run_id, source, row, "values", errors)
-          select fingerprint, ${runId}, source, row, "values", errors
-          from json_to_recordset(${JSON.stringify(records)}::json) as r(fingerprint text, source text, row int, "values" json, errors json)
+          select fingerprint, ${runId}, source, row, "values"::json, errors::json
+          from json_to_recordset(${JSON.stringify(records)}::json) as r(fingerprint text, source text, row int, "values" text, errors text)
           on conflict (fingerprint) do update set run_id = excluded.run_id
           where rejections.run_id in (select id from runs where status = 'running')`);
       }

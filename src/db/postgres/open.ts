@@ -20,6 +20,8 @@ const MIGRATION_LOCK = 0x636c61696d6dn;
 /** PostgreSQL's "database does not exist" and "already exists" (SQLSTATE). */
 const UNDEFINED_DATABASE = '3D000';
 const DUPLICATE_DATABASE = '42P04';
+/** What a CREATE DATABASE racing another one for the same name meets instead of DUPLICATE_DATABASE. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Opens the database for reading and writing, creating it (`create`: ingest) or refusing a missing
@@ -92,7 +94,8 @@ async function createDatabase(url: string, name: string): Promise<void> {
     await admin`create database ${admin(name)}`;
   } catch (error) {
     // Another claims created it meanwhile.
-    if ((error as { code?: string }).code !== DUPLICATE_DATABASE) throw error;
+    const { code } = error as { code?: string };
+    if (code !== DUPLICATE_DATABASE && code !== UNIQUE_VIOLATION) throw error;
   } finally {
     await admin.end();
   }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPostgresUrl, openPostgresStorage, redactUrl, SqliteStorage } from '../db/storage.js';
-import { DatabaseMissingError } from '../errors.js';
+import { copySqliteToPostgres, isPostgresUrl, openPostgresStorage, redactUrl, SqliteStorage } from '../db/storage.js';
+import { DatabaseMissingError, UsageError } from '../errors.js';
 import type { OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
 import type { ReportQueries } from '../output/ports.js';
@@ -57,4 +57,15 @@ export async function withStorage<T>(ctx: CommandContext, work: (storage: Storag
 function sqlitePath(target: string): string {
   if (target.startsWith('file://')) return fileURLToPath(target);
   return target.startsWith('file:') ? target.slice('file:'.length) : target;
+}
+
+/**
+ * `claims copy`: the SQLite database of --db into the PostgreSQL one at `to`. Returns the rows
+ * copied per table, and both databases as they may be shown (the password redacted).
+ */
+export async function copyToPostgres(ctx: CommandContext, to: string) {
+  if (isPostgresUrl(ctx.globals.db)) throw new UsageError('copy reads a SQLite database: give its file with --db');
+  const path = sqlitePath(ctx.globals.db);
+  const counts = await copySqliteToPostgres(path, to, ctx.log);
+  return { from: resolve(path), to: redactUrl(to), counts };
 }

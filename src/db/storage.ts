@@ -67,3 +67,9 @@ export async function openPostgresStorage(url: string, mode: 'create' | 'existin
   const { PostgresStorage } = await import('./postgres/storage.js');
   return mode === 'read-only' ? PostgresStorage.openReadOnly(url) : PostgresStorage.open(url, mode, log);
 }
+
+/** Copies a SQLite database into an empty PostgreSQL one (docs/postgresql.md); loads the driver only then. */
+export async function copySqliteToPostgres(path: string, url: string, log: Logger) {
+  const { copySqliteToPostgres: copy } = await import('./postgres/copy.js');
+  return copy(path, url, log);
+}

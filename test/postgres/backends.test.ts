@@ -86,6 +86,38 @@ describe('PostgreSQL and SQLite', () => {
   });
 });
 
+describe('claims copy', () => {
+  it('moves a SQLite database into PostgreSQL: the same answers, published events not sent again, new runs after the copied ones', async () => {
+    const server = await NatsServer.start();
+    servers.push(server);
+    expect((await run(ws.db, ['ingest', FIXTURE, ws.file('many.csv', csv(manyClaims(200, 3)))])).code).toBe(0);
+    expect((await run(ws.db, ['replay', '--nats', server.url, '--limit', '50'])).code).toBe(0);
+    expect((await run(ws.db, ['ingest', ws.file('bad.csv', csv([cells({ subscriber: 'S1' }), cells({ procedure: 'X\u0000Y', subscriber: 'S2' })]))])).code).toBe(3);
+    const before = await answers(ws.db);
+
+    const withPassword = pg.replace('postgres@', 'postgres:hunter2@');
+    const copied = await runMain(['copy', '--db', ws.db, '--to', withPassword, '--format', 'json']);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(JSON.parse(copied.stdout)).toEqual([
+      { from: ws.db, to: withPassword.replace('hunter2', '***'), runs: 3, claims: 202, claim_lines: 605, rejections: 1, outbox: 202 },
+    ]);
+    expect(copied.stderr).not.toContain('hunter2');
+    expect(await answers(pg)).toEqual(before);
+
+    // A second copy into it is refused: it holds runs now.
+    const again = await runMain(['copy', '--db', ws.db, '--to', pg]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already holds runs: copy into an empty database');
+
+    // Work goes on in PostgreSQL: the 152 events left go out once, the next run is number 4.
+    const replay = await run(pg, ['replay', '--nats', server.url, '--format', 'json']);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ events_published: 152, events_duplicate: 0, events_left: 0 });
+    expect((await server.streamInfo('CLAIMS'))?.state.messages).toBe(202);
+    const next = await run(pg, ['ingest', ws.file('more.csv', csv(manyClaims(201, 3).slice(600))), '--format', 'json']);
+    expect(JSON.parse(next.stdout)[0]).toMatchObject({ run_id: 4, claims_stored: 1 });
+  });
+});
+
 describe('several processes on one PostgreSQL database', () => {
   it('4 ingests on overlapping files, then 2 replays, at once: each claim stored and published exactly once, no deadlock', async () => {
     const rows = manyClaims(8_000, 2);

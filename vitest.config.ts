@@ -23,6 +23,8 @@ export default defineConfig({
           // missing directory): PostgreSQL's own are in test/postgres.
           exclude: ['test/cli/environment.test.ts'],
           env: { CLAIMS_TEST_BACKEND: 'postgres' },
+          // Each test makes and drops its own database, and the ingests of the longer tests go over TCP.
+          testTimeout: 90_000,
         },
       },
     ],

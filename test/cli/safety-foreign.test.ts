@@ -130,7 +130,7 @@ describe('runs of other processes', () => {
       { stdio: 'ignore' },
     );
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await exited;
@@ -156,7 +156,7 @@ describe('runs of other processes', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // One batch's worth, then it waits for more input: paused there, it holds no lock.
     child.stdin.write(csv(rows.slice(0, 24_000)));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGSTOP');
     // Seen from another host, the paused run stopped renewing its lease long ago.

@@ -16,7 +16,7 @@ describe('safety', () => {
     const input = ws.file('big.csv', csv(manyClaims(25_000)));
     const child = spawn(process.execPath, [BIN, 'ingest', input, '--db', ws.db, '-q', '--log-level', 'silent'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     let committed = 0;
     while (committed === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));

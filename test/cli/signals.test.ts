@@ -56,7 +56,7 @@ async function interruptIngest(input: string, rejects: string, signal: NodeJS.Si
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (claimsWritten(ws.db) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(claimsWritten(ws.db)).toBeGreaterThan(0);
   child.kill(signal);

@@ -36,8 +36,8 @@ export async function openPgDb(url: string, mode: 'create' | 'existing', log: Lo
       await createDatabase(url, db.$client.options.database);
       db = connect(url, false);
     }
-    await refuseNewerSchema(db, url);
-    await migrateOnce(db);
+    // Most commands find every migration applied: no lock, no migrator, two queries.
+    if ((await latestMigration(db, url)) < KNOWN_MIGRATION) await migrateOnce(db);
     for (const runId of await discardInterruptedRuns(db, Date.now())) {
       log.warn({ runId }, 'discarded the claims of an interrupted run; rerun its input to store them');
     }
@@ -56,7 +56,7 @@ export async function openPgDbReadOnly(url: string): Promise<{ db: PgDb; migrate
       await db.$client.end();
       return null;
     }
-    await refuseNewerSchema(db, url);
+    await latestMigration(db, url);
     const [row] = await db.execute<{ migrated: boolean }>(sql`select to_regclass('claims') is not null as migrated`);
     return { db, migrated: row!.migrated };
   } catch (error) {
@@ -112,13 +112,20 @@ async function migrateOnce(db: PgDb): Promise<void> {
   }
 }
 
-/** A database migrated by a newer `claims` may hold meanings this build does not know: refused before anything is written. */
-async function refuseNewerSchema(db: PgDb, url: string): Promise<void> {
+/** The newest migration this build knows (drizzle records each applied one's folder time). */
+const KNOWN_MIGRATION = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+
+/**
+ * The newest migration applied (0 for a new database). A database migrated by a newer `claims` may
+ * hold meanings this build does not know: refused before anything is written.
+ */
+async function latestMigration(db: PgDb, url: string): Promise<number> {
   const [table] = await db.execute<{ recorded: boolean }>(sql`select to_regclass('drizzle.__drizzle_migrations') is not null as recorded`);
-  if (!table!.recorded) return;
+  if (!table!.recorded) return 0;
   const [recorded] = await db.execute<{ latest: string | null }>(sql`select max(created_at)::text as latest from drizzle.__drizzle_migrations`);
-  const known = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
-  if (recorded?.latest != null && Number(recorded.latest) > known) throw new NewerDatabaseError(redactUrl(url));
+  const latest = Number(recorded?.latest ?? 0);
+  if (latest > KNOWN_MIGRATION) throw new NewerDatabaseError(redactUrl(url));
+  return latest;
 }
 
 /** What went wrong opening, as one line that never holds the URL's password. */

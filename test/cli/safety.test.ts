@@ -43,7 +43,8 @@ describe('safety', () => {
       clean.remove();
     }
     expect((await contents(ws)).totals).toMatchObject({ claims: 25_000, lines: 100_000, events_pending: 25_000 });
-  }, 120_000);
+    // Three ingests of 100,000 lines: minutes on a loaded 2-core machine, more over PostgreSQL.
+  }, 240_000);
 
   it('several processes ingesting the same file into one database store each claim once, without errors', async () => {
     const input = ws.file('in.csv', csv(manyClaims(5_000)));

@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // CLI and broker tests start real processes; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -11,5 +10,23 @@ export default defineConfig({
     maxWorkers: 4,
     // The JSON report lets .ci/run close with a plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      // The CLI contract again on PostgreSQL (each test its own database on the local server):
+      // same commands, same outputs, same exit codes. Tests of the SQLite file itself skip there.
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/cli/**/*.test.ts'],
+          // Failures of the SQLite file itself (its modes, a dropped table, a newer migration, a
+          // missing directory): PostgreSQL's own are in test/postgres.
+          exclude: ['test/cli/environment.test.ts'],
+          env: { CLAIMS_TEST_BACKEND: 'postgres' },
+          // Each test makes and drops its own database, and the ingests of the longer tests go over TCP.
+          testTimeout: 90_000,
+        },
+      },
+    ],
   },
 });

@@ -9,7 +9,10 @@
 // - `report top-providers` (with and without --from/--to) and `report summary` on that database,
 //   against `claims --version`; `claims --version` and `--help` against `node -e 0`;
 // - publishing (bench/events.mjs): what `ingest --nats` adds and `replay`, against a raw pipelined
-//   publish of as many events from the same client.
+//   publish of as many events from the same client;
+// - `--only postgres`: `claims ingest` of the same file into a fresh PostgreSQL database (made and
+//   dropped on --pg-url's server, checked like SQLite's) against the SQLite ingest and a plain
+//   `psql \copy` of the CSV into one text table, in the same run.
 // Medians of --runs. Usage: npm run bench [-- --lines 1000000 --runs 3 --memory --format json --only ingest,reports,startup,events]
 // Reports on a large database built once: --only reports,startup --report-db PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'ingest,reports,startup,memory,events' },
     // Reports on this existing database (left as it is, migrated on first open) instead of a fresh ingest.
     'report-db': { type: 'string' },
+    'pg-url': { type: 'string', default: process.env.PG_BENCH_URL ?? 'postgres://postgres@127.0.0.1:5432' },
   },
 });
 const lines = Number(values.lines);
@@ -232,6 +236,55 @@ if (only.has('events') && !values['skip-events']) {
   const raw = `raw publish ${rate(events.raw_events_per_second)} (${events.in_flight} in flight)`;
   rows.push(['publishing during ingest --nats', count, `${sec(events.publishing_adds_seconds)} added = ${rate(events.publishing_events_per_second)}`, raw, ratio(events.publishing_to_raw), '≤ 1.1×']);
   rows.push(['replay (process start included)', count, `${sec(events.replay_seconds)} = ${rate(events.replay_events_per_second)}`, raw, ratio(events.replay_to_raw), '≤ 1.1×']);
+}
+
+// 5. PostgreSQL: ingest beside SQLite's and beside a plain COPY, each run into fresh databases.
+if (only.has('postgres')) {
+  const dir = mkdtempSync(join(tmpdir(), 'claims-bench-pg-'));
+  const server = values['pg-url'];
+  const psql = (db, command) => execFileSync('psql', [`${server}/${db}`, '-v', 'ON_ERROR_STOP=1', '-qc', command], { encoding: 'utf8' });
+  const timings = { sqlite: [], postgres: [], copy: [] };
+  try {
+    for (let run = 0; run < runs; run++) {
+      log(`postgres run ${run + 1}/${runs}`);
+      const sqlite = timedIngest(mkdtempSync(join(dir, 'sqlite-')), totals);
+      rmSync(dirname(sqlite.db), { recursive: true, force: true });
+      timings.sqlite.push(sqlite.seconds);
+      const name = `claims_bench_${process.pid}_${run}`;
+      const url = `${server}/${name}`;
+      try {
+        // Created by the ingest itself (and migrated), as a first ingest on a new database is.
+        const ingest = measure(process.execPath, claimsArgs('ingest', totals.path, '--db', url, '-q', '--log-level', 'warn'), {
+          okCodes: totals.rejected_rows > 0 ? [3] : [0],
+        });
+        checkStored(url, totals);
+        timings.postgres.push(ingest.seconds);
+        results.postgres_peak_mib = Math.max(results.postgres_peak_mib ?? 0, ingest.mib);
+        psql(name, 'create table lines (a text, b text, c text, d text, e text, f text, g text, h text, i text, j text)');
+        const started = performance.now();
+        psql(name, `\\copy lines from '${totals.path}' with (format csv, header true)`);
+        timings.copy.push((performance.now() - started) / 1000);
+      } finally {
+        psql('postgres', `drop database if exists "${name}" with (force)`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const pgRuns = timings.postgres;
+  results.postgres = {
+    claims_seconds: median(pgRuns),
+    sqlite_claims_seconds: median(timings.sqlite),
+    ratio_to_sqlite: median(pgRuns.map((t, i) => t / timings.sqlite[i])),
+    copy_seconds: median(timings.copy),
+    ratio_to_copy: median(pgRuns.map((t, i) => t / timings.copy[i])),
+    lines_per_second: Math.round(lines / median(pgRuns)),
+    peak_mib: results.postgres_peak_mib,
+  };
+  delete results.postgres_peak_mib;
+  const perLine = `${lines.toLocaleString('en-US')} lines`;
+  rows.push(['ingest into PostgreSQL, no NATS', perLine, sec(results.postgres.claims_seconds), `claims ingest into SQLite ${sec(results.postgres.sqlite_claims_seconds)}`, ratio(results.postgres.ratio_to_sqlite), '']);
+  rows.push(['ingest into PostgreSQL, no NATS', perLine, sec(results.postgres.claims_seconds), `psql \\copy into one table ${sec(results.postgres.copy_seconds)}`, ratio(results.postgres.ratio_to_copy), '']);
 }
 
 results.node = process.version;

@@ -132,6 +132,10 @@ export class InterruptedError extends ClaimsError {
  */
 export function environmentFailure(error: unknown, dbPath: string): ClaimsError | null {
   if (error instanceof ClaimsError) return error;
+  // A failed statement, as drizzle wraps it (with its parameters: claim data, never shown): PostgreSQL
+  // refused it or could not be reached. The driver's message says why.
+  const { query, cause } = error as { query?: unknown; cause?: unknown };
+  if (typeof query === 'string' && cause instanceof Error) return new DatabaseError(`database error: ${cause.message}`);
   const { code, message, path } = error as { code?: unknown; message?: unknown; path?: unknown };
   if (typeof code !== 'string') return null;
   const text = typeof message === 'string' ? message : '';

@@ -4,7 +4,7 @@ import { LOG_FORMATS, LOG_LEVELS } from './log.js';
 
 /** The options every command takes, before or after its words; environment variables are read from main()'s env. */
 export const globalFlags = {
-  db: parsedFlag('--db <path>', 'SQLite database file', nonEmpty).env('CLAIMS_DB').default('./claims.db'),
+  db: parsedFlag('--db <path>', 'SQLite database file, or a postgres:// URL', nonEmpty).env('CLAIMS_DB').default('./claims.db'),
   nats: textFlag('--nats <url>', 'NATS server(s), comma-separated').env('NATS_URL'),
   natsCreds: textFlag('--nats-creds <file>', 'NATS credentials file').env('NATS_CREDS'),
   // The default lives with the NATS code (src/events/connection.ts), which main.ts does not load.

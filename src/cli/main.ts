@@ -10,6 +10,7 @@ import { replay } from './commands/replay.js';
 import { report } from './commands/report.js';
 import { rules } from './commands/rules.js';
 import { runs } from './commands/runs.js';
+import { copy } from './commands/copy.js';
 import { processIo, type CommandContext, type Io } from './context.js';
 import { exitCodeFor, failureOf } from './exit.js';
 import { globalFlags } from './global-options.js';
@@ -18,7 +19,7 @@ import { colourAllowed, createLogger, defaultLogFormat, reportFailure } from './
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** The commands in the order --help lists them; each declares its own flags in ./commands/. */
-const COMMANDS: CommandModule[] = [ingest, replay, list, report, runs, rules, completion, help];
+const COMMANDS: CommandModule[] = [ingest, replay, list, report, runs, copy, rules, completion, help];
 
 /** Runs one command line and returns the exit code (decided in ./exit.ts). */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { EVENT_FIELDS } from '../domain/fields.js';
-import { paymentEvent, unpayableAmount, type PaymentClaim } from '../domain/payment-event.js';
 import type { EventLine } from '../domain/types.js';
 import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSource, OutboxStatus } from '../events/ports.js';
 import type { Db } from './client.js';
+import { deliverableEvents, linesByClaim, type DeliverableRow } from './deliverable-events.js';
 import { EVENT_COLUMNS } from './line-columns.js';
 import { claimLines, claims, outbox } from './schema.js';
 
@@ -25,8 +25,6 @@ const DELIVERABLE_FIELDS = {
   net_fee_cents: claims.netFeeCents,
 };
 
-type DeliverableRow = Omit<PaymentClaim, 'lines'> & { seq: number; status: string; attempts: number; lastError: string | null; claimPk: number };
-
 /**
  * The oldest deliverable events after @afterSeq that no other publisher holds a live lease on. One
  * ordered range of the (status, seq) index per status, as nextDeliverable reads them.
@@ -43,22 +41,6 @@ export type RecordedOutcome = { seq: number; streamSeq: number } | { seq: number
 
 export function outcomeOf(delivery: Delivery): RecordedOutcome {
   return delivery.ok ? { seq: delivery.event.seq, streamSeq: delivery.streamSeq } : { seq: delivery.event.seq, error: delivery.error };
-}
-
-const encoder = new TextEncoder();
-const NO_BYTES = new Uint8Array(0);
-
-/**
- * The payloads' UTF-8 bytes, as views of one buffer for the page: encoded at once, and handed from
- * the outbox thread to the publishing one whole, without a copy.
- */
-function encodePage(payloads: readonly string[]): Uint8Array[] {
-  const page = encoder.encode(payloads.join(''));
-  let offset = 0;
-  return payloads.map((payload) => {
-    const length = Buffer.byteLength(payload, 'utf8');
-    return page.subarray(offset, (offset += length));
-  });
 }
 
 /** The outbox in SQLite: what to send next, and what became of it. */
@@ -170,39 +152,11 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
     this.releaseOwned.run({ owner });
   }
 
-  /**
-   * The events of a page's rows. A claim whose amounts cannot be paid exactly (written by an older
-   * version) gets no event: it is marked failed with the reason, once per store, and the rest go on.
-   */
+  /** The events of a page's rows; unpayable claims' events are marked failed instead (deliverable-events.ts). */
   private toEvents(rows: DeliverableRow[]): DeliverableEvent[] {
     if (rows.length === 0) return [];
-    const lines = this.linesByClaim(rows.map((row) => row.claimPk));
-    const events: DeliverableEvent[] = [];
-    const payloads: string[] = [];
-    const poisoned: { seq: number; error: string }[] = [];
-    for (const row of rows) {
-      const { seq, status, attempts, lastError } = row;
-      // The row holds the claim's fields: given its lines, it is the claim, without a copy of each.
-      const paymentClaim: PaymentClaim = Object.assign(row, { lines: lines.get(row.claimPk) ?? [] });
-      const problem = unpayableAmount(paymentClaim);
-      if (problem) {
-        if (!this.poisoned.has(seq)) poisoned.push({ seq, error: problem });
-        continue;
-      }
-      const event = paymentEvent(paymentClaim);
-      events.push({
-        seq,
-        eventId: event.event_id,
-        claimId: row.claim_id,
-        subject: event.subject,
-        payload: NO_BYTES,
-        status: status as DeliverableEvent['status'],
-        attempts,
-        lastError,
-      });
-      payloads.push(event.payload);
-    }
-    for (const [index, bytes] of encodePage(payloads).entries()) events[index]!.payload = bytes;
+    const lines = linesByClaim(this.linesOf.all(JSON.stringify(rows.map((row) => row.claimPk))));
+    const { events, poisoned } = deliverableEvents(rows, lines, this.poisoned);
     this.reportPoisoned(poisoned);
     return events;
   }
@@ -217,18 +171,6 @@ export class OutboxStore implements OutboxSource, OutboxStatus, OutboxListing {
       },
       { behavior: 'immediate' },
     );
-  }
-
-  /** The lines of a page's claims, in one query. */
-  private linesByClaim(claimPks: number[]): Map<number, PaymentClaim['lines']> {
-    const byClaim = new Map<number, PaymentClaim['lines']>();
-    // Each row is a line as it is (its claimPk is not a field of the event): no copy per line.
-    for (const line of this.linesOf.all(JSON.stringify(claimPks))) {
-      let lines = byClaim.get(line.claimPk);
-      if (!lines) byClaim.set(line.claimPk, (lines = []));
-      lines.push(line);
-    }
-    return byClaim;
   }
 
   /** Records a batch of outcomes in one transaction. */

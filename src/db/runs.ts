@@ -88,13 +88,13 @@ export function discardInterruptedRuns(db: Db, now: number): number[] {
   return dead.filter((run) => discardRun(db, run.id, outcome)).map((run) => run.id);
 }
 
-type RunLiveness = Pick<typeof runs.$inferSelect, 'host' | 'pid' | 'pidStartTime' | 'leaseExpiresAt'>;
+export type RunLiveness = Pick<typeof runs.$inferSelect, 'host' | 'pid' | 'pidStartTime' | 'leaseExpiresAt'>;
 
 /**
  * On this host a run lives exactly as long as its process (the same pid, started at the same time:
  * a pid can be reused), so a killed run is cleaned at once. Elsewhere only its lease can tell.
  */
-function isRunAlive(run: RunLiveness, now: number): boolean {
+export function isRunAlive(run: RunLiveness, now: number): boolean {
   if (run.host === runOwner().host) {
     if (!isProcessAlive(run.pid)) return false;
     const started = processStartTime(run.pid);

@@ -5,6 +5,7 @@ import type { DuplicateLookup, IngestSink } from '../ingest/ports.js';
 import type { ReportQueries, ReportTotals } from '../output/ports.js';
 import type { Db } from './client.js';
 import { connectExisting } from './connect.js';
+import type { PostgresStorage } from './postgres/storage.js';
 import { reportTotals } from './report-totals.js';
 
 /** The modules built on drizzle, loaded by the commands that use them: a report of totals needs none. */
@@ -109,4 +110,23 @@ export class SqliteTotals {
   close(): void {
     this.client.close();
   }
+}
+
+export { isPostgresUrl, redactUrl } from './postgres/url.js';
+
+/**
+ * The PostgreSQL storage for a postgres:// URL, loaded on first use so SQLite commands never load
+ * the driver. `create` makes a missing database; `read-only` gives null for one.
+ */
+export async function openPostgresStorage(url: string, mode: 'create' | 'existing', log: Logger): Promise<PostgresStorage>;
+export async function openPostgresStorage(url: string, mode: 'read-only', log: Logger): Promise<PostgresStorage | null>;
+export async function openPostgresStorage(url: string, mode: 'create' | 'existing' | 'read-only', log: Logger): Promise<PostgresStorage | null> {
+  const { PostgresStorage } = await import('./postgres/storage.js');
+  return mode === 'read-only' ? PostgresStorage.openReadOnly(url) : PostgresStorage.open(url, mode, log);
+}
+
+/** Copies a SQLite database into an empty PostgreSQL one (docs/postgresql.md); loads the driver only then. */
+export async function copySqliteToPostgres(path: string, url: string, log: Logger) {
+  const { copySqliteToPostgres: copy } = await import('./postgres/copy.js');
+  return copy(path, url, log);
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
-const SUBCOMMANDS = [['ingest'], ['replay'], ['list'], ['runs'], ['rules'], ['completion'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections']];
+const SUBCOMMANDS = [['ingest'], ['replay'], ['list'], ['runs'], ['copy'], ['rules'], ['completion'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections']];
 
 describe('help', () => {
   it.each(SUBCOMMANDS.map((words) => [words.join(' '), words]))('of %s shows the global options and an example', async (_name, words) => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { BACKEND, Workspace } from '../helpers/cli.js';
 import { cells, csv, jsonRow } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
@@ -19,6 +19,10 @@ function expectRefused(result: { code: number; stderr: string }, message: RegExp
   expect(result.stderr).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
+
+// Amounts no claims of this version can store, written into the SQLite file by hand as an older
+// version or a damaged file would leave them; a PostgreSQL database has only this version's bigint cents.
+const sqliteFileOnly = it.skipIf(BACKEND === 'postgres');
 
 describe('money range', () => {
   it('rejects fees that each parse but whose net fee would leave the exact range', async () => {
@@ -43,7 +47,7 @@ describe('money range', () => {
     expect(rejections[0].errors[0]).toMatchObject({ rule: 'money_range', message: expect.stringMatching(/claim net fee 11000000.00/) });
   });
 
-  it('keeps reports exact and other claims flowing when an older version stored a poison amount', async () => {
+  sqliteFileOnly('keeps reports exact and other claims flowing when an older version stored a poison amount', async () => {
     expect((await ingest(csv([cells(), cells({ subscriber: 'S2' }), cells({ subscriber: 'S3', provider: '$150.00' })]))).code).toBe(0);
     // What the old version stored for three fees of $90071992547409.91: beyond 2^53 cents.
     const db = new Database(ws.db);
@@ -72,7 +76,7 @@ describe('money range', () => {
     expect(JSON.parse(replay.stdout)).toHaveLength(2);
   });
 
-  it('leaves a stored amount that is not an integer at all out of sums, and flags it in the list', async () => {
+  sqliteFileOnly('leaves a stored amount that is not an integer at all out of sums, and flags it in the list', async () => {
     expect((await ingest(csv([cells(), cells({ subscriber: 'S2', provider: '$150.00' })]))).code).toBe(0);
     const db = new Database(ws.db);
     db.prepare("update claims set net_fee_cents = 'lots' where id = 1").run();
@@ -87,7 +91,7 @@ describe('money range', () => {
     expect(list.stdout).toMatch(/,lots,,/);
   });
 
-  it('marks a claim holding an amount that cannot be read exactly as a failed event with the reason', async () => {
+  sqliteFileOnly('marks a claim holding an amount that cannot be read exactly as a failed event with the reason', async () => {
     const { OutboxStore } = await import('../../src/db/outbox-store.js');
     const { openDb } = await import('../../src/db/open.js');
     const { pino } = await import('pino');
@@ -220,7 +224,7 @@ describe('formula-looking cells', () => {
 });
 
 describe('a poison claim with a real broker', () => {
-  it('replay publishes every other claim and marks the poison event failed with the reason', async () => {
+  sqliteFileOnly('replay publishes every other claim and marks the poison event failed with the reason', async () => {
     const { NatsServer } = await import('../helpers/nats.js');
     const server = await NatsServer.start();
     try {

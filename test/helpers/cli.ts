@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,10 +40,37 @@ export function claims(args: string[], options: RunOptions = {}): Promise<CliRes
   });
 }
 
+/**
+ * The backend the CLI tests run on: SQLite unless CLAIMS_TEST_BACKEND=postgres (vitest.config.ts runs
+ * test/cli a second time so). On PostgreSQL each workspace has its own database on the local server
+ * (PG_TEST_URL, else postgres://postgres@127.0.0.1:5432), made by the first ingest, dropped by remove().
+ */
+export const BACKEND: 'sqlite' | 'postgres' = process.env.CLAIMS_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+export const PG_SERVER = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** A fresh, not yet existing PostgreSQL database's URL. */
+export function freshPgUrl(): string {
+  return `${PG_SERVER}/claims_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a test database made from freshPgUrl (if it was made), closing whatever connections are left. */
+export function dropPgDatabase(url: string): void {
+  const name = new URL(url).pathname.slice(1);
+  execFileSync('psql', [new URL('/postgres', url).toString(), '-q', '-c', `drop database if exists "${name}" with (force)`], { stdio: 'ignore' });
+}
+
 /** A temporary folder for one test's database and inputs; remove() when done. */
 export class Workspace {
   readonly dir = mkdtempSync(join(tmpdir(), 'claims-test-'));
-  readonly db = join(this.dir, 'claims.db');
+  readonly db = BACKEND === 'postgres' ? freshPgUrl() : join(this.dir, 'claims.db');
+
+  /** Whether the database exists yet (only ingest creates one), whichever the backend. */
+  dbExists(): boolean {
+    if (BACKEND === 'sqlite') return existsSync(this.db);
+    const name = new URL(this.db).pathname.slice(1);
+    const found = execFileSync('psql', [new URL('/postgres', this.db).toString(), '-tAc', `select 1 from pg_database where datname = '${name}'`], { encoding: 'utf8' });
+    return found.trim() === '1';
+  }
 
   file(name: string, content: string | Buffer): string {
     const path = join(this.dir, name);
@@ -61,18 +89,43 @@ export class Workspace {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    if (BACKEND === 'postgres') dropPgDatabase(this.db);
   }
 }
 
-/** Claims written so far to a database file, staged or not, read straight from the file (0 before it has tables). */
-export function claimsWritten(path: string): number {
-  let db: Database.Database | null = null;
+/**
+ * Runs one SQL statement (with `?` parameters) straight on a database, a file or a postgres:// URL,
+ * while claims may be writing it: for tests that watch what a process has committed so far, or
+ * forge what a killed one leaves behind. Returns the rows of a select, else none.
+ */
+export function queryRows(target: string, query: string, ...params: unknown[]): Record<string, unknown>[] {
+  if (target.startsWith('postgres://')) {
+    let next = 0;
+    const literal = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`);
+    const text = query.replace(/\?/g, () => literal(params[next++]));
+    const select = /^\s*select\b/i.test(text);
+    const out = execFileSync('psql', [target, '-v', 'ON_ERROR_STOP=1', '-tAc', select ? `select coalesce(json_agg(t), '[]') from (${text}) t` : text], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return select ? (JSON.parse(out) as Record<string, unknown>[]) : [];
+  }
+  const db = new Database(target, { fileMustExist: true });
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    return (db.prepare('select count(*) as n from claims').get() as { n: number }).n;
+    const statement = db.prepare(query);
+    if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+    statement.run(...params);
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+/** Claims written so far to a database, staged or not (0 before it has tables). */
+export function claimsWritten(target: string): number {
+  try {
+    return Number(queryRows(target, 'select count(*) as n from claims')[0]!.n);
   } catch {
     return 0;
-  } finally {
-    db?.close();
   }
 }

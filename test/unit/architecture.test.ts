@@ -83,7 +83,7 @@ function violations(graph: Map<string, Module>): string[] {
       if (from === 'ingest' && to === 'events') found.push(`${file}: ingest imports ${target} (delivery is a port)`);
     }
     for (const name of packages) {
-      if (/^(drizzle-orm|drizzle-kit|better-sqlite3)(\/|$)/.test(name) && from !== 'db') found.push(`${file} imports ${name} outside src/db`);
+      if (/^(drizzle-orm|drizzle-kit|better-sqlite3|postgres)(\/|$)/.test(name) && from !== 'db') found.push(`${file} imports ${name} outside src/db`);
       // Pure: hashing is fine, anything that reaches a file, a process or the network is not.
       if (from === 'domain' && /^node:(fs|net|http|https|child_process|os|process|dgram|tls)(\/|$)/.test(name)) {
         found.push(`${file}: domain imports ${name}`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Workspace } from '../helpers/cli.js';
+import { claims, Workspace } from '../helpers/cli.js';
 import { runMain } from '../helpers/main.js';
 
 const SUBCOMMANDS = [['ingest'], ['replay'], ['list'], ['runs'], ['copy'], ['rules'], ['completion'], ['report', 'top-providers'], ['report', 'summary'], ['report', 'rejections']];
@@ -12,6 +12,15 @@ describe('help', () => {
     expect(result.stdout).toContain(`Usage: claims ${words.join(' ')}`);
     expect(result.stdout).toMatch(/Global Options:[\s\S]*--db <path>[\s\S]*--nats <url>[\s\S]*-q, --quiet/);
     expect(result.stdout).toMatch(/Examples?:\n\s+\$ claims /);
+  });
+
+  it('claims --help off a terminal (answered from the help the build rendered) is the help the command line gives', async () => {
+    for (const flag of ['--help', '-h']) {
+      const spawned = await claims([flag]);
+      expect(spawned.code).toBe(0);
+      expect(spawned.stdout).toBe((await runMain(['--help'])).stdout);
+      expect(spawned.stdout).toContain('Usage: claims [options] [command]');
+    }
   });
 
   it('claims help follows every command word', async () => {

@@ -1,9 +1,13 @@
-import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { ClaimFilters, ClaimRow, LineRow, Listing, ReportQueries, RejectionRow, RunRow } from '../output/ports.js';
 import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
+import { listClaimConditions, listLineConditions } from './claim-filters.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+
+/** The tables the list filters read (claim-filters.ts). */
+const TABLES = { claims, claimLines, outbox };
 
 /** Rows per page of a streamed listing: one await per page. */
 const PAGE_ROWS = 1_000;
@@ -60,58 +64,12 @@ function iterate<T extends Record<string, unknown>>(
 /** Rows read lazily, with their keys known before the first (an empty result still has columns). */
 type Rows<T> = Generator<T> & { columns: string[] };
 
-/**
- * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
- * may yet be refused and discarded.
- */
-function accepted(db: Db): SQL {
-  return notExists(
-    db
-      .select({ one: sql`1` })
-      .from(outbox)
-      .where(and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))),
-  );
-}
-
-function claimConditions(
-  db: Db,
-  f: ClaimFilters,
-  dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate,
-): SQL[] {
-  const conditions: SQL[] = [accepted(db)];
-  if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
-  if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
-  if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
-  if (f.claim !== undefined) conditions.push(or(eq(claims.claimId, f.claim), eq(claims.claimNumber, f.claim))!);
-  return conditions;
-}
-
-function listClaimConditions(db: Db, f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(db, f, claims.serviceDate);
-  if (f.procedure !== undefined) {
-    conditions.push(
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(claimLines)
-          .where(and(eq(claimLines.claimPk, claims.id), eq(claimLines.submittedProcedure, f.procedure.toUpperCase()))),
-      ),
-    );
-  }
-  return conditions;
-}
-
-function listLineConditions(db: Db, f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(db, f, claimLines.serviceDate);
-  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
-  return conditions;
-}
 
 const COUNT = sql<number>`count(*)`.mapWith(Number);
 
 /** How many rows `listClaims` would give without limit and offset, so a page can say how many more there are. */
 function countClaims(db: Db, f: ClaimFilters): number {
-  return db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(db, f))).get()!.n;
+  return db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(TABLES, f))).get()!.n;
 }
 
 function countLines(db: Db, f: ClaimFilters): number {
@@ -119,13 +77,13 @@ function countLines(db: Db, f: ClaimFilters): number {
     .select({ n: COUNT })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
-    .where(and(...listLineConditions(db, f)))
+    .where(and(...listLineConditions(TABLES, f)))
     .get()!.n;
 }
 
 /** Claims in the order they were stored. */
 function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
-  const conditions = listClaimConditions(db, f);
+  const conditions = listClaimConditions(TABLES, f);
   const query = db
     .select({
       claim_id: claims.claimId,
@@ -150,7 +108,7 @@ function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
 
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
-  const conditions = listLineConditions(db, f);
+  const conditions = listLineConditions(TABLES, f);
   const query = db
     .select({
       claim_id: claims.claimId,

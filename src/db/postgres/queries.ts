@@ -1,10 +1,14 @@
-import { and, asc, desc, eq, exists, gte, lte, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import type { RunStatus } from '../../domain/run-statuses.js';
 import type { ClaimFilters, ClaimRow, LineRow, Listing, ProviderTotal, ReportQueries, ReportTotals, RejectionRow, RunRow, Totals } from '../../output/ports.js';
 import type { PgDb } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
+import { accepted, claimConditions, listClaimConditions, listLineConditions } from '../claim-filters.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+
+/** The tables the list filters read (claim-filters.ts). */
+const TABLES = { claims, claimLines, outbox };
 
 /** Rows per page of a streamed listing: one round trip per page. */
 const PAGE_ROWS = 1_000;
@@ -61,48 +65,9 @@ function exactSum(column: typeof claims.netFeeCents) {
 
 const COUNT = sql<number>`count(*)`.mapWith(Number);
 
-/** Claims of an accepted input only: a staged claim belongs to a run still being read (or killed). */
-function accepted(db: PgDb): SQL {
-  return notExists(
-    db
-      .select({ one: sql`1` })
-      .from(outbox)
-      .where(and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))),
-  );
-}
-
-function claimConditions(db: PgDb, f: ClaimFilters, dateColumn: typeof claims.serviceDate | typeof claimLines.serviceDate): SQL[] {
-  const conditions: SQL[] = [accepted(db)];
-  if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
-  if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
-  if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
-  if (f.claim !== undefined) conditions.push(or(eq(claims.claimId, f.claim), eq(claims.claimNumber, f.claim))!);
-  return conditions;
-}
-
-function listClaimConditions(db: PgDb, f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(db, f, claims.serviceDate);
-  if (f.procedure !== undefined) {
-    conditions.push(
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(claimLines)
-          .where(and(eq(claimLines.claimPk, claims.id), eq(claimLines.submittedProcedure, f.procedure.toUpperCase()))),
-      ),
-    );
-  }
-  return conditions;
-}
-
-function listLineConditions(db: PgDb, f: ClaimFilters): SQL[] {
-  const conditions = claimConditions(db, f, claimLines.serviceDate);
-  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
-  return conditions;
-}
 
 async function countClaims(db: PgDb, f: ClaimFilters): Promise<number> {
-  const [row] = await db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(db, f)));
+  const [row] = await db.select({ n: COUNT }).from(claims).where(and(...listClaimConditions(TABLES, f)));
   return row!.n;
 }
 
@@ -111,7 +76,7 @@ async function countLines(db: PgDb, f: ClaimFilters): Promise<number> {
     .select({ n: COUNT })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
-    .where(and(...listLineConditions(db, f)));
+    .where(and(...listLineConditions(TABLES, f)));
   return row!.n;
 }
 
@@ -132,7 +97,7 @@ function listClaims(db: PgDb, f: ClaimFilters): Listing<ClaimRow> {
     })
     .from(claims)
     .leftJoin(outbox, eq(outbox.claimPk, claims.id))
-    .where(and(...listClaimConditions(db, f)))
+    .where(and(...listClaimConditions(TABLES, f)))
     .orderBy(asc(claims.id))
     .$dynamic();
   return listing<ClaimRow>(db, paged(query, f));
@@ -149,7 +114,7 @@ function listLines(db: PgDb, f: ClaimFilters): Listing<LineRow> {
     })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
-    .where(and(...listLineConditions(db, f)))
+    .where(and(...listLineConditions(TABLES, f)))
     .orderBy(asc(claimLines.claimPk), asc(claimLines.lineIndex))
     .$dynamic();
   return listing<LineRow>(db, paged(query, f));
@@ -165,7 +130,7 @@ async function topProviders(db: PgDb, f: { limit: number; from?: string; to?: st
       lines: sql<number>`sum(${claims.lineCount})`.mapWith(Number),
     })
     .from(claims)
-    .where(and(...claimConditions(db, f, claims.serviceDate)))
+    .where(and(...claimConditions(TABLES, f, claims.serviceDate)))
     .groupBy(claims.providerNpi)
     // Byte order, as SQLite compares text, whatever the database's collation.
     .orderBy(desc(sql`sum(${claims.netFeeCents})`), asc(sql`${claims.providerNpi} collate "C"`))
@@ -185,7 +150,7 @@ async function totals(db: PgDb): Promise<Totals> {
           netFee: exactSum(claims.netFeeCents),
         })
         .from(claims)
-        .where(accepted(db));
+        .where(accepted(TABLES));
       const events = Object.fromEntries(
         (await tx.select({ status: outbox.status, n: COUNT }).from(outbox).groupBy(outbox.status)).map((row) => [row.status, row.n]),
       ) as Partial<Record<string, number>>;

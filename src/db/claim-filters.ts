@@ -1,0 +1,52 @@
+import { and, eq, exists, gte, lte, notExists, or, sql, type Column, type SQL, type Table } from 'drizzle-orm';
+import type { ClaimFilters } from '../output/ports.js';
+
+// What `list`, `list --lines` (and PostgreSQL's reports) filter on, written once for both backends: only drizzle's
+// dialect-free operators and the columns below, which each backend's schema names alike.
+
+type Columns<K extends string> = Table & Record<K, Column>;
+
+/** The tables of a backend's schema, as the filters use them. */
+export interface ClaimTables {
+  claims: Columns<'id' | 'claimId' | 'claimNumber' | 'providerNpi' | 'serviceDate'>;
+  claimLines: Columns<'claimPk' | 'serviceDate' | 'submittedProcedure'>;
+  outbox: Columns<'claimPk' | 'status'>;
+}
+
+/**
+ * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
+ * may yet be refused and discarded.
+ */
+export function accepted({ claims, outbox }: ClaimTables): SQL {
+  return notExists(sql`(select 1 from ${outbox} where ${and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))})`);
+}
+
+/** Accepted claims by provider, dates (of `dateColumn`: the claim's or the line's) and claim id or number. */
+export function claimConditions(t: ClaimTables, f: ClaimFilters, dateColumn: Column): SQL[] {
+  const { claims } = t;
+  const conditions: SQL[] = [accepted(t)];
+  if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
+  if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
+  if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
+  if (f.claim !== undefined) conditions.push(or(eq(claims.claimId, f.claim), eq(claims.claimNumber, f.claim))!);
+  return conditions;
+}
+
+/** Which claims `list` shows: a claim matches a procedure when any of its lines has it. */
+export function listClaimConditions(t: ClaimTables, f: ClaimFilters): SQL[] {
+  const { claims, claimLines } = t;
+  const conditions = claimConditions(t, f, claims.serviceDate);
+  if (f.procedure !== undefined) {
+    const procedure = f.procedure.toUpperCase();
+    conditions.push(exists(sql`(select 1 from ${claimLines} where ${and(eq(claimLines.claimPk, claims.id), eq(claimLines.submittedProcedure, procedure))})`));
+  }
+  return conditions;
+}
+
+/** Which lines `list --lines` shows (claim_lines joined with claims): dates and procedure apply to each line. */
+export function listLineConditions(t: ClaimTables, f: ClaimFilters): SQL[] {
+  const { claimLines } = t;
+  const conditions = claimConditions(t, f, claimLines.serviceDate);
+  if (f.procedure !== undefined) conditions.push(eq(claimLines.submittedProcedure, f.procedure.toUpperCase()));
+  return conditions;
+}

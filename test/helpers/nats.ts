@@ -117,9 +117,10 @@ export class NatsServer {
   /** Every message of a stream, in order, with its Nats-Msg-Id and parsed payload. */
   async readStream(stream: string): Promise<StoredMessage[]> {
     return this.withClient(async (nc) => {
-      const jsm = await jetstreamManager(nc);
-      const total = (await jsm.streams.info(stream)).state.messages;
-      // A cluster that just lost a node may take a few tries to place the reading consumer.
+      // A cluster that just lost a node may take a while (a new meta leader, on a loaded machine) to
+      // answer JetStream requests again and to place the reading consumer: retry rather than guess.
+      const jsm = await retried(() => jetstreamManager(nc), 'JetStream on this server');
+      const total = (await retried(() => jsm.streams.info(stream), `the state of ${stream}`)).state.messages;
       const consumer = await retried(() => jetstream(nc).consumers.get(stream), `a consumer on ${stream}`);
       const messages: StoredMessage[] = [];
       while (messages.length < total) {
@@ -232,6 +233,7 @@ async function retried<T>(work: () => Promise<T>, what: string, timeoutMs = 30_0
       return await work();
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`gave up on ${what}: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

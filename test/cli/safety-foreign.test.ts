@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, queryRows, Workspace } from '../helpers/cli.js';
-import { csv, manyClaims } from '../helpers/inputs.js';
+import { firstBatchCommitted, queryRows, start, Workspace } from '../helpers/cli.js';
+import { csv, manyClaims, PAST_FIRST_BATCH } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
 let ws: Workspace;
@@ -123,41 +123,34 @@ describe('runs of other processes', () => {
   });
 
   it.skipIf(!canUnshare)('an ingest killed under another hostname, then run again here, stores every claim with a deliverable event', async () => {
-    const input = ws.file('big.csv', csv(manyClaims(25_000)));
-    const child = spawn(
-      'unshare',
-      ['-u', 'sh', '-c', 'hostname other-container && exec "$0" "$@"', process.execPath, BIN, 'ingest', input, '--db', ws.db, '-q', '--log-level', 'silent'],
-      { stdio: 'ignore' },
-    );
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 60_000;
-    while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGKILL');
-    await exited;
+    // Read from a pipe: killed once its first batch is committed, while it waits for the rest.
+    const rows = manyClaims(6_000);
+    const ingest = start(['ingest', '-', '--db', ws.db, '-q', '--log-level', 'silent'], {
+      stdin: 'pipe',
+      prefix: ['unshare', '-u', 'sh', '-c', 'hostname other-container && exec "$0" "$@"'],
+    });
+    ingest.child.stdin!.write(csv(rows.slice(0, PAST_FIRST_BATCH)));
+    await firstBatchCommitted(ws.db);
+    ingest.child.kill('SIGKILL');
+    await ingest.done;
     const staged = claimsWritten();
     expect(staged).toBeGreaterThan(0);
-    expect(staged).toBeLessThan(25_000);
+    expect(staged).toBeLessThan(6_000);
     expect(sql(`select host, status from runs`)).toEqual([{ host: 'other-container', status: 'running' }]);
 
-    const rerun = await run(['ingest', input, '--format', 'json', '-q']);
+    const rerun = await runMain(['ingest', '-', '--db', ws.db, '--format', 'json', '-q', '--log-level', 'warn'], { stdin: csv(rows) });
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 25_000, claims_duplicate: 0 });
-    expect(await summary()).toMatchObject({ claims: 25_000, lines: 100_000, events_pending: 25_000 });
-    expect(sql(`select status, count(*) as n from outbox group by status`)).toEqual([{ status: 'pending', n: 25_000 }]);
+    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 6_000, claims_duplicate: 0 });
+    expect(await summary()).toMatchObject({ claims: 6_000, lines: 24_000, events_pending: 6_000 });
+    expect(sql(`select status, count(*) as n from outbox group by status`)).toEqual([{ status: 'pending', n: 6_000 }]);
   }, 120_000);
 
   it('a paused ingest declared dead elsewhere does not write on when it wakes up; the same command again finishes', async () => {
-    const rows = manyClaims(10_000);
-    const child = spawn(process.execPath, [BIN, 'ingest', '-', '--db', ws.db, '-q', '--log-level', 'silent'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const rows = manyClaims(6_000);
+    const { child, done } = start(['ingest', '-', '--db', ws.db, '-q', '--log-level', 'silent'], { stdin: 'pipe' });
     // One batch's worth, then it waits for more input: paused there, it holds no lock.
-    child.stdin.write(csv(rows.slice(0, 24_000)));
-    const deadline = Date.now() + 60_000;
-    while (claimsWritten() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.stdin!.write(csv(rows.slice(0, PAST_FIRST_BATCH)));
+    await firstBatchCommitted(ws.db);
     child.kill('SIGSTOP');
     // Seen from another host, the paused run stopped renewing its lease long ago.
     sql(`update runs set host = 'another-container', lease_expires_at = ? where id = 1`, Date.now() - 1);
@@ -165,13 +158,14 @@ describe('runs of other processes', () => {
     expect(sql(`select status from runs`)).toEqual([{ status: 'interrupted' }]);
 
     child.kill('SIGCONT');
-    child.stdin.end(csv(rows.slice(24_000)).split('\n').slice(1).join('\n'));
-    expect(await exited).toBe(1);
-    expect(stderr).toContain('run 1 was declared dead by another claims process');
+    child.stdin!.end(csv(rows.slice(PAST_FIRST_BATCH)).split('\n').slice(1).join('\n'));
+    const woken = await done;
+    expect(woken.code).toBe(1);
+    expect(woken.stderr).toContain('run 1 was declared dead by another claims process');
     expect(claimsWritten()).toBe(0);
 
     const rerun = await runMain(['ingest', '-', '--db', ws.db, '--format', 'json', '-q'], { stdin: csv(rows) });
-    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 10_000, claims_duplicate: 0 });
-    expect(await summary()).toMatchObject({ claims: 10_000, lines: 40_000, events_pending: 10_000 });
+    expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 6_000, claims_duplicate: 0 });
+    expect(await summary()).toMatchObject({ claims: 6_000, lines: 24_000, events_pending: 6_000 });
   }, 120_000);
 });

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { jetstream } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, claimsWritten, queryRows, Workspace, type CliResult } from '../helpers/cli.js';
-import { cells, csv, manyClaims } from '../helpers/inputs.js';
+import { claimsWritten, firstBatchCommitted, queryRows, start, Workspace, type CliResult } from '../helpers/cli.js';
+import { cells, csv, manyClaims, PAST_FIRST_BATCH } from '../helpers/inputs.js';
 import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 import { NatsServer } from '../helpers/nats.js';
 
@@ -34,41 +33,25 @@ function publishedSoFar(): number {
   }
 }
 
-/**
- * 80k lines (many batches: the signal lands after the first and long before the last), one claim in a
- * hundred with a bad fee, so a rejects file is being written too.
- */
-function bigInput(): string {
-  const rows = manyClaims(20_000);
+/** `claims` rows, one claim in a hundred with a bad fee, so a rejects file is being written too. */
+function rowsWithRejects(claims: number): string[][] {
+  const rows = manyClaims(claims);
   for (let i = 0; i < rows.length; i += 400) {
     rows[i] = cells({ subscriber: `S${String(i / 4).padStart(8, '0')}`, procedure: 'D1000', provider: 'ten dollars', allowed: '$50.00' });
   }
-  return csv(rows);
-}
-
-/** Starts an ingest, sends `signal` once its first batch is committed, and waits for its end. */
-async function interruptIngest(input: string, rejects: string, signal: NodeJS.Signals): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, 'ingest', input, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (claimsWritten(ws.db) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect(claimsWritten(ws.db)).toBeGreaterThan(0);
-  child.kill(signal);
-  return { code: (await exited) ?? -1, stdout, stderr };
+  return rows;
 }
 
 describe('signals during ingest', () => {
   it('SIGINT rolls the run back, says how to finish, exits 130; the same command again ends as one uninterrupted run', async () => {
-    const input = ws.file('big.csv', bigInput());
+    // Read from a pipe: one batch is committed, then the ingest waits for the rest when Ctrl-C comes.
+    const rows = rowsWithRejects(6_000);
     const rejects = ws.file('rejects.csv', 'rejects of an earlier run\n');
-
-    const stopped = await interruptIngest(input, rejects, 'SIGINT');
+    const ingest = start(['ingest', '-', '--db', ws.db, '--rejects', rejects, '--log-level', 'warn'], { stdin: 'pipe' });
+    ingest.child.stdin!.write(csv(rows.slice(0, PAST_FIRST_BATCH)));
+    await firstBatchCommitted(ws.db);
+    ingest.child.kill('SIGINT');
+    const stopped = await ingest.done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
     expect(stopped.stderr).not.toContain('    at ');
@@ -80,27 +63,31 @@ describe('signals during ingest', () => {
     expect(readFileSync(rejects, 'utf8')).toBe('rejects of an earlier run\n');
     expect(readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    const rerun = await ws.run(['ingest', input, '--rejects', rejects, '-q', '--log-level', 'silent']);
+    const rerun = await ws.run(['ingest', '-', '--rejects', rejects, '-q', '--log-level', 'silent'], { stdin: csv(rows) });
     expect(rerun.code).toBe(3);
     const clean = new InProcessWorkspace();
     try {
-      const once = await clean.run(['ingest', input, '--rejects', clean.path('rejects.csv'), '-q', '--log-level', 'silent']);
+      const once = await clean.run(['ingest', '-', '--rejects', clean.path('rejects.csv'), '-q', '--log-level', 'silent'], { stdin: csv(rows) });
       expect(once.code).toBe(3);
       expect(await contents(ws)).toEqual(await contents(clean));
       expect(readFileSync(rejects, 'utf8')).toBe(readFileSync(clean.path('rejects.csv'), 'utf8'));
     } finally {
       clean.remove();
     }
-    expect((await contents(ws)).totals).toMatchObject({ claims: 19_800, events_pending: 19_800 });
+    expect((await contents(ws)).totals).toMatchObject({ claims: 5_940, events_pending: 5_940 });
   }, 180_000);
 
   it.each([
     ['SIGTERM', 143],
     ['SIGHUP', 129],
-  ] as const)('%s rolls the run back and exits %i', async (signal, code) => {
-    const input = ws.file('big.csv', bigInput());
+  ] as const)('%s in the middle of a file rolls the run back and exits %i', async (signal, code) => {
+    // Two batches: the signal comes once the first is committed, while the second is being written.
+    const input = ws.file('big.csv', csv(rowsWithRejects(10_000)));
     const rejects = ws.path('rejects.csv');
-    const stopped = await interruptIngest(input, rejects, signal);
+    const ingest = start(['ingest', input, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn']);
+    await firstBatchCommitted(ws.db);
+    ingest.child.kill(signal);
+    const stopped = await ingest.done;
     expect(stopped.code).toBe(code);
     expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
     expect(existsSync(rejects)).toBe(false);
@@ -125,25 +112,19 @@ describe('signals while publishing', () => {
 
   /** Starts `claims args`, sends `signal` once `started` says so, and waits for its end. */
   async function interruptWhen(args: string[], signal: NodeJS.Signals, started: () => boolean | Promise<boolean>): Promise<CliResult> {
-    const child = spawn(process.execPath, [BIN, ...args, '--nats', server.url, '--db', ws.db, '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    // Storing 60,000 claims comes first: on a busy machine (or over PostgreSQL) that can take a while.
+    const { child, done } = start([...args, '--nats', server.url, '--db', ws.db, '--log-level', 'warn']);
+    // Storing the claims comes first: on a busy machine (or over PostgreSQL) that can take a while.
     const deadline = Date.now() + 60_000;
     while (!(await started()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill(signal);
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
-    if (code === 'hung') child.kill('SIGKILL');
-    return { code: typeof code === 'number' ? code : -1, stdout, stderr };
+    const result = await Promise.race([done, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+    if (result !== 'hung') return result;
+    child.kill('SIGKILL');
+    return { ...(await done), code: -1 };
   }
 
   it('SIGINT and SIGTERM stop publishing, record what was sent, free the leases and exit 130 and 143; the next replay sends the rest once', async () => {
-    const claims = 60_000;
+    const claims = 30_000;
     expect((await ws.run(['ingest', ws.file('many.csv', csv(manyClaims(claims, 1))), '-q', '--log-level', 'silent'])).code).toBe(0);
 
     let published = 0;
@@ -171,7 +152,7 @@ describe('signals while publishing', () => {
   }, 180_000);
 
   it('SIGHUP during the publishing of ingest --nats stops it there: the claims stay stored, exit 129, the same ingest again sends the rest', async () => {
-    const claims = 60_000;
+    const claims = 30_000;
     const input = ws.file('many.csv', csv(manyClaims(claims, 1)));
     const stopped = await interruptPublishing(['ingest', input, '--format', 'json'], 'SIGHUP', 0);
     expect(stopped.code).toBe(129);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,32 @@ export function claims(args: string[], options: RunOptions = {}): Promise<CliRes
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** A spawned `claims` a test steers: it may feed its stdin and signal it, then awaits what it printed. */
+export interface Started {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+}
+
+/**
+ * Starts `claims args` (behind `prefix`, e.g. `unshare …`, when given) with stdout and stderr
+ * captured; stdin is a pipe the test writes and ends itself when `stdin: 'pipe'`.
+ */
+export function start(args: string[], options: { stdin?: 'pipe' | 'ignore'; prefix?: string[] } = {}): Started {
+  const [command, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+  const child = spawn(command!, rest, { stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  // A test that stops the process part way may leave a write to its stdin unread: that is expected.
+  child.stdin?.on('error', () => {});
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? -1 : 0), stdout, stderr }));
+  });
+  return { child, done };
 }
 
 /**
@@ -118,6 +144,20 @@ export function queryRows(target: string, query: string, ...params: unknown[]): 
     return [];
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Waits until a run has committed its first batch of claims to `target` (staged or not), and says how
+ * many there are then. An input longer than ROWS_PER_BATCH rows is committed part way.
+ */
+export async function firstBatchCommitted(target: string, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const written = claimsWritten(target);
+    if (written > 0) return written;
+    if (Date.now() > deadline) throw new Error('no batch was committed in time');
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

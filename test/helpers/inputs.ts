@@ -1,4 +1,11 @@
 /** Builders for the inputs the CLI tests feed to `claims ingest`. */
+import { ROWS_PER_BATCH } from '../../src/ingest/write.js';
+
+/**
+ * Rows after which an ingest has committed its first batch (ROWS_PER_BATCH rows in one transaction)
+ * and is part way: feed this many through stdin and it waits for the rest, as it would on a slow pipe.
+ */
+export const PAST_FIRST_BATCH = ROWS_PER_BATCH + 400;
 
 export const HEADER = [
   'service date',

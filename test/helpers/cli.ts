@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Sql } from 'postgres';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/claims');
@@ -79,10 +80,35 @@ export function freshPgUrl(): string {
   return `${PG_SERVER}/claims_test_${randomBytes(6).toString('hex')}`;
 }
 
-/** Drops a test database made from freshPgUrl (if it was made), closing whatever connections are left. */
+/** Drops still under way: a test file's last hook waits for them (test/helpers/setup.ts). */
+const pendingDrops = new Set<Promise<void>>();
+let adminClient: Promise<Sql> | null = null;
+
+/** One connection to the server's `postgres` database per test file, for dropping test databases. */
+function admin(): Promise<Sql> {
+  adminClient ??= import('postgres').then(({ default: postgres }) => postgres(`${PG_SERVER}/postgres`, { max: 1, onnotice: () => {} }));
+  return adminClient;
+}
+
+/**
+ * Drops a test database made from freshPgUrl (if it was made), closing whatever connections are
+ * left. The next test need not wait for it: settlePgDrops() does, once per file.
+ */
 export function dropPgDatabase(url: string): void {
   const name = new URL(url).pathname.slice(1);
-  execFileSync('psql', [new URL('/postgres', url).toString(), '-q', '-c', `drop database if exists "${name}" with (force)`], { stdio: 'ignore' });
+  const drop = admin().then(async (sql) => {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+  });
+  pendingDrops.add(drop);
+  // A failed drop stays pending: settlePgDrops() reports it.
+  drop.then(() => pendingDrops.delete(drop), () => {});
+}
+
+/** Waits for every drop started by this test file, then closes the admin connection. */
+export async function settlePgDrops(): Promise<void> {
+  await Promise.all(pendingDrops);
+  if (adminClient) await (await adminClient).end();
+  adminClient = null;
 }
 
 /** A temporary folder for one test's database and inputs; remove() when done. */
@@ -153,11 +179,25 @@ export function queryRows(target: string, query: string, ...params: unknown[]): 
  */
 export async function firstBatchCommitted(target: string, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const written = claimsWritten(target);
-    if (written > 0) return written;
-    if (Date.now() > deadline) throw new Error('no batch was committed in time');
-    await new Promise((r) => setTimeout(r, 20));
+  // Polled over one connection on PostgreSQL rather than a psql process every time.
+  const pg = target.startsWith('postgres://') ? (await import('postgres')).default(target, { max: 1, onnotice: () => {} }) : null;
+  const count = async () => {
+    if (!pg) return claimsWritten(target);
+    try {
+      return (await pg<{ n: number }[]>`select count(*)::int as n from claims`)[0]!.n;
+    } catch {
+      return 0; // no database or no tables yet
+    }
+  };
+  try {
+    for (;;) {
+      const written = await count();
+      if (written > 0) return written;
+      if (Date.now() > deadline) throw new Error('no batch was committed in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await pg?.end({ timeout: 0 });
   }
 }
 

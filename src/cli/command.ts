@@ -1,4 +1,4 @@
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command } from 'commander';
 import type { CommandContext } from './context.js';
 import type { Outcome } from './exit.js';
 import { optionsOf, type Flags, type OptionsOf } from './flag-spec.js';

@@ -5,7 +5,7 @@ import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSour
 import type { Db } from './client.js';
 import { deliverableEvents, linesByClaim, type DeliverableRow } from './deliverable-events.js';
 import { EVENT_COLUMNS } from './line-columns.js';
-import { claimLines, claims, outbox } from './schema.js';
+import { claims, outbox } from './schema.js';
 
 const p = (name: string) => sql.placeholder(name);
 

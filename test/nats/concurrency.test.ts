@@ -54,7 +54,7 @@ describe('concurrent publishers share the outbox', () => {
   }, 180_000);
 
   it('the events a killed publisher had claimed wait for its lease to expire, then a replay delivers them once', async () => {
-    const CLAIMS = 20_000;
+    const CLAIMS = 10_000;
     expect((await ws.run(['ingest', ws.file('big.csv', csv(manyClaims(CLAIMS, 1)))])).code).toBe(0);
     // A 1 s timeout: leases of 3 s.
     const child = spawn(process.execPath, [BIN, 'replay', '--nats', server.url, '--nats-timeout', '1', '--db', ws.db], { stdio: 'ignore' });

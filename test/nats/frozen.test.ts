@@ -47,7 +47,7 @@ async function expectReplayDeliversAll(claims: number): Promise<void> {
 
 describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
   it('ingest frozen part way through publishing: exit 4 within the bound, one line, nothing lost; replay delivers after', async () => {
-    const CLAIMS = 20_000;
+    const CLAIMS = 10_000;
     const input = ws.file('big.csv', csv(manyClaims(CLAIMS, 1)));
     const ingest = ws.run(['ingest', input, '--nats', server.url, '--format', 'json']);
     const frozenAt = await freezeAfter(1_000);
@@ -67,7 +67,7 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
   }, 120_000);
 
   it('replay frozen part way: exit 4 within the bound; the rest stays deliverable and a later replay sends it', async () => {
-    const CLAIMS = 20_000;
+    const CLAIMS = 10_000;
     expect((await ws.run(['ingest', ws.file('big.csv', csv(manyClaims(CLAIMS, 1)))])).code).toBe(0);
     // A small --nats-timeout: this test is about the bound being honoured (the first one asserts the default).
     const replay = ws.run(['replay', '--nats', server.url, '--nats-timeout', '1']);

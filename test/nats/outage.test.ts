@@ -67,7 +67,7 @@ describe('NATS outages', () => {
   });
 
   it('server killed in the middle of a publish and restarted: nothing lost, no event twice in the stream', async () => {
-    const CLAIMS = 20_000;
+    const CLAIMS = 10_000;
     const input = ws.file('big.csv', csv(manyClaims(CLAIMS, 1)));
     const ingest = ws.run(['ingest', input, '--nats', server.url, '--format', 'json']);
 

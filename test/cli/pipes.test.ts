@@ -70,9 +70,9 @@ const EVERY_READER: [string, string[]][] = [
 
 /**
  * Every writer on SQLite. On PostgreSQL the writers are the same code; what differs is the connection a
- * stopping process must close, so one command of each kind shows it there.
+ * stopping process must close: a query streaming rows (list) and the outbox (replay) show it there.
  */
-const POSTGRES_READERS = ['list --lines', 'list --format json', 'report top-providers', 'report rejections --format ndjson', 'replay --dry-run --format json'];
+const POSTGRES_READERS = ['list --lines', 'replay --dry-run --format json'];
 const READERS = BACKEND === 'sqlite' ? EVERY_READER : EVERY_READER.filter(([name]) => POSTGRES_READERS.includes(name));
 
 describe('a reader that goes away (claims … | head -1)', () => {
@@ -103,7 +103,8 @@ describe('a reader that goes away (claims … | head -1)', () => {
   });
 });
 
-describe('claims replay into a reader that goes away', () => {
+// Publishing is the same code on either backend (replay --dry-run above reads PostgreSQL's outbox).
+describe.skipIf(BACKEND === 'postgres')('claims replay into a reader that goes away', () => {
   let server: NatsServer;
   let pending: Workspace;
   beforeEach(async () => {

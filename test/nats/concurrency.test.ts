@@ -28,10 +28,10 @@ function publishes(result: CliResult): number {
 
 describe('concurrent publishers share the outbox', () => {
   it('4 ingests --nats on overlapping files and a replay at once: each event once in the stream, about one publish per event', async () => {
-    const rows = manyClaims(12_000, 1);
+    const rows = manyClaims(6_000, 1);
     // Left pending by an ingest without NATS: every publisher below finds them at once.
-    expect((await ws.run(['ingest', ws.file('early.csv', csv(rows.slice(0, 4_000)))])).code).toBe(0);
-    const files = [rows.slice(0, 6_000), rows.slice(3_000, 9_000), rows.slice(0, 12_000), rows.slice(6_000, 12_000)].map((part, i) =>
+    expect((await ws.run(['ingest', ws.file('early.csv', csv(rows.slice(0, 2_000)))])).code).toBe(0);
+    const files = [rows.slice(0, 3_000), rows.slice(1_500, 4_500), rows.slice(0, 6_000), rows.slice(3_000, 6_000)].map((part, i) =>
       ws.file(`part${i}.csv`, csv(part)),
     );
 
@@ -42,12 +42,12 @@ describe('concurrent publishers share the outbox', () => {
     for (const result of results) expect(result.code, result.stderr).toBe(0);
 
     const summary = JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
-    expect(summary).toMatchObject({ claims: 12_000, events_published: 12_000, events_pending: 0, events_failed: 0 });
+    expect(summary).toMatchObject({ claims: 6_000, events_published: 6_000, events_pending: 0, events_failed: 0 });
     const messages = await server.readStream('CLAIMS');
-    expect(messages).toHaveLength(12_000);
-    expect(new Set(messages.map((m) => m.msgId)).size).toBe(12_000);
+    expect(messages).toHaveLength(6_000);
+    expect(new Set(messages.map((m) => m.msgId)).size).toBe(6_000);
 
-    const perEvent = results.map(publishes).reduce((a, b) => a + b, 0) / 12_000;
+    const perEvent = results.map(publishes).reduce((a, b) => a + b, 0) / 6_000;
     console.log(`concurrent publishers: ${perEvent.toFixed(3)} publishes per event (5 processes)`);
     // Without the leases each of the 5 drained the whole outbox: several publishes per event.
     expect(perEvent).toBeLessThan(1.05);

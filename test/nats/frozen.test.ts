@@ -20,8 +20,11 @@ afterEach(async () => {
   await server.remove();
 });
 
+/** The commands under test run as processes (a frozen server must not keep one alive); set-up and checks in this one. */
+const here = (args: string[]) => runMain([...args, '--db', ws.db]);
+
 async function summary(): Promise<Record<string, number>> {
-  return JSON.parse((await ws.run(['report', 'summary', '--format', 'json'])).stdout);
+  return JSON.parse((await here(['report', 'summary', '--format', 'json'])).stdout);
 }
 
 /** Freezes the server once `count` events are in CLAIMS: some are acknowledged, the rest in flight or waiting. */
@@ -37,7 +40,7 @@ async function freezeAfter(count: number): Promise<number> {
 /** After the server wakes, one replay delivers what is left and the stream holds every event once. */
 async function expectReplayDeliversAll(claims: number): Promise<void> {
   server.thaw();
-  const replay = await ws.run(['replay', '--nats', server.url]);
+  const replay = await here(['replay', '--nats', server.url]);
   expect(replay.code).toBe(0);
   expect(await summary()).toMatchObject({ events_pending: 0, events_failed: 0, events_published: claims });
   const messages = await server.readStream('CLAIMS');
@@ -68,7 +71,7 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
 
   it('replay frozen part way: exit 4 within the bound; the rest stays deliverable and a later replay sends it', async () => {
     const CLAIMS = 10_000;
-    expect((await ws.run(['ingest', ws.file('big.csv', csv(manyClaims(CLAIMS, 1)))])).code).toBe(0);
+    expect((await here(['ingest', ws.file('big.csv', csv(manyClaims(CLAIMS, 1)))])).code).toBe(0);
     // A small --nats-timeout: this test is about the bound being honoured (the first one asserts the default).
     const replay = ws.run(['replay', '--nats', server.url, '--nats-timeout', '1']);
     const frozenAt = await freezeAfter(1_000);
@@ -85,7 +88,7 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
   }, 120_000);
 
   it('frozen before the command: report summary, replay and replay --dlq each exit 4 with one line', async () => {
-    expect((await ws.run(['ingest', ws.file('c.csv', csv(manyClaims(5, 1)))])).code).toBe(0);
+    expect((await here(['ingest', ws.file('c.csv', csv(manyClaims(5, 1)))])).code).toBe(0);
     server.freeze();
     // The first at the default (a handshake waits at most 3 s), the others with a small --nats-timeout.
     const commands: [string[], string][] = [
@@ -114,7 +117,7 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
   it('replay --dlq frozen part way: exit 4 within the bound with one line; after the thaw the rest moves, each letter once', async () => {
     const LETTERS = 10_000;
     // A dead-letter replay creates the streams (and needs no database).
-    expect((await ws.run(['replay', '--dlq', '--nats', server.url])).code).toBe(0);
+    expect((await here(['replay', '--dlq', '--nats', server.url])).code).toBe(0);
     await server.withClient(async (nc) => {
       const js = jetstream(nc);
       const acks = Array.from({ length: LETTERS }, (_, i) =>
@@ -132,7 +135,7 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
     expect(result.stderr).toMatch(/^replay --dlq: .* republished, .* failed; stopped: no answer from NATS within 2s$/m);
 
     server.thaw();
-    const rest = await ws.run(['replay', '--dlq', '--nats', server.url]);
+    const rest = await here(['replay', '--dlq', '--nats', server.url]);
     expect(rest.code).toBe(0);
     expect(rest.stderr).toContain('; 0 left in CLAIMS_DLQ');
     const messages = await server.readStream('CLAIMS');

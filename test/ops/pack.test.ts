@@ -81,5 +81,5 @@ describe('the packed tarball', () => {
     expect(statSync(join(elsewhere, 'claims.db')).isFile()).toBe(true);
     // No dev dependency came along.
     expect(existsSync(join(home, 'node_modules/vitest'))).toBe(false);
-  });
+  }, 120_000);
 });

@@ -23,6 +23,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Rows per write transaction: one row at least; a million rows of claims is already ~1 GB in memory. */
+export function batchRows(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');
+  return n;
+}
+
 /** JetStream keeps at most 5 copies of a stream. */
 export function replicaCount(value: string): number {
   if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError('must be a whole number from 1 to 5');

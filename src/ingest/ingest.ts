@@ -13,6 +13,8 @@ export interface IngestInputsOptions<Events extends { unpublished: boolean }> {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
+  /** Rows written per transaction. */
+  batchRows: number;
   stdin: NodeJS.ReadableStream;
   storage: IngestStorage;
   /** Payment event delivery after each accepted input; none on a dry run. */
@@ -50,7 +52,7 @@ export async function ingestInputs<Events extends { unpublished: boolean }>(
     const format = inputFormatFor(source, options.inputFormat);
     options.onInputStarted?.(source, format);
     const run = await ingestInput(
-      { source, format, rules: options.rules, today: options.today, maxErrors: options.maxErrors },
+      { source, format, rules: options.rules, today: options.today, maxErrors: options.maxErrors, batchRows: options.batchRows },
       {
         stdin: options.stdin,
         storage: options.storage,

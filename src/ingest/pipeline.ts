@@ -29,6 +29,8 @@ export interface IngestOptions {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
+  /** Rows written per transaction (ROWS_PER_BATCH unless the user says otherwise). */
+  batchRows: number;
 }
 
 /** Where an ingest writes: a sink, or (a dry run) nowhere, looking up what is already stored. */
@@ -93,11 +95,11 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
           into.columns = normaliser.columns ?? [];
           totals = settle(totals, claimRows, into);
           refuseIfTooManyRejected(totals, options.maxErrors, source);
+          if (isBatchFull(into.batch, options.batchRows)) {
+            totals = countWritten(totals, await writeBatch(target, into.batch));
+            into.batch = emptyBatch();
+          }
         }
-      }
-      if (isBatchFull(into.batch)) {
-        totals = countWritten(totals, await writeBatch(target, into.batch));
-        into.batch = emptyBatch();
       }
       deps.onProgress?.(totals.rowsRead);
     }

@@ -1,6 +1,6 @@
 import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore } from './ports.js';
 
-/** Rows per transaction: large enough to amortise the commit, small enough to keep locks short. */
+/** Rows per transaction by default: large enough to amortise the commit, small enough to keep locks short. */
 export const ROWS_PER_BATCH = 20_000;
 
 /** What the write stage writes at once: settled claims and rejected rows, one transaction. */
@@ -13,8 +13,8 @@ export interface Batch {
 
 export const emptyBatch = (): Batch => ({ claims: [], rejections: [], rows: 0 });
 
-export function isBatchFull(batch: Batch): boolean {
-  return batch.rows >= ROWS_PER_BATCH;
+export function isBatchFull(batch: Batch, rowsPerBatch = ROWS_PER_BATCH): boolean {
+  return batch.rows >= rowsPerBatch;
 }
 
 /** Where a batch goes: a run in the sink, or (a dry run) nowhere, with stored claims looked up. */

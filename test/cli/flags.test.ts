@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claims, FIXTURE, Workspace } from '../helpers/cli.js';
+import { cells, csv, manyClaims } from '../helpers/inputs.js';
 import { failureLines, runMain } from '../helpers/main.js';
 
 let ws: Workspace;
@@ -121,6 +122,31 @@ describe('date flags', () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe('claims: --to 2018-03-01 is before --from 2018-03-28: no service date can match\n');
+    }
+  });
+});
+
+describe('--batch-rows', () => {
+  it.each(['0', '-1', '2.5', 'many', '1000001'])('refuses %s as a usage error naming the flag, creating nothing', async (bad) => {
+    const result = await runMain(['ingest', FIXTURE, '--batch-rows', bad, '--db', ws.db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("option '--batch-rows <n>' argument");
+    expect(result.stderr).toContain('must be a whole number from 1 to 1000000');
+    expect(await ws.dbExists()).toBe(false);
+  });
+
+  it('stores in batches of one row exactly what one batch stores, as one run', async () => {
+    const rows = csv([...manyClaims(5, 3), cells({ subscriber: 'R', npi: 'bad' })]);
+    const small = await runMain(['ingest', '-', '--batch-rows', '1', '--db', ws.db, '--format', 'json'], { stdin: rows });
+    const other = new Workspace();
+    try {
+      const whole = await runMain(['ingest', '-', '--db', other.db, '--format', 'json'], { stdin: rows });
+      expect(small.code).toBe(3);
+      expect(JSON.parse(small.stdout)).toEqual(JSON.parse(whole.stdout));
+      const listed = async (db: string) => (await runMain(['list', '--lines', '--format', 'json', '--db', db])).stdout;
+      expect(await listed(ws.db)).toBe(await listed(other.db));
+    } finally {
+      other.remove();
     }
   });
 });

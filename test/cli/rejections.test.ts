@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InProcessWorkspace } from '../helpers/main.js';
-import { cells, csv, type Line } from '../helpers/inputs.js';
+import { cells, csv, SMALL_BATCHES, type Line } from '../helpers/inputs.js';
 
 let ws: InProcessWorkspace;
 beforeEach(() => {
@@ -126,8 +126,8 @@ describe('--max-errors', () => {
   });
 
   it('refuses even when the good claims were already committed in earlier batches', async () => {
-    const big = [...Array.from({ length: 30_000 }, (_, i) => cells({ subscriber: `S${i}` })), cells({ subscriber: 'Z', npi: 'bad' }), cells({ subscriber: 'Y', npi: 'bad' })];
-    const result = await ws.run(['ingest', ws.file('big.csv', csv(big)), '--max-errors', '1']);
+    const big = [...Array.from({ length: 3_000 }, (_, i) => cells({ subscriber: `S${i}` })), cells({ subscriber: 'Z', npi: 'bad' }), cells({ subscriber: 'Y', npi: 'bad' })];
+    const result = await ws.run(['ingest', ws.file('big.csv', csv(big)), '--max-errors', '1', ...SMALL_BATCHES]);
     expect(result.code).toBe(1);
     expect(await totals()).toMatchObject({ claims: 0, lines: 0, events_pending: 0 });
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claims, firstBatchCommitted, start, Workspace } from '../helpers/cli.js';
-import { csv, manyClaims, PAST_FIRST_BATCH } from '../helpers/inputs.js';
+import { csv, manyClaims, PAST_FIRST_BATCH, SMALL_BATCHES } from '../helpers/inputs.js';
 import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 
 // Processes are spawned where the test is about processes (SIGKILL, several at once); the rest runs in-process.
@@ -13,30 +13,30 @@ afterEach(() => ws.remove());
 describe('safety', () => {
   it('a run killed part way, then run again, ends as one uninterrupted run', async () => {
     // Read from a pipe: killed once its first batch is committed, while it waits for the rest.
-    const rows = manyClaims(6_000);
-    const ingest = start(['ingest', '-', '--db', ws.db, '-q', '--log-level', 'silent'], { stdin: 'pipe' });
+    const rows = manyClaims(1_500);
+    const ingest = start(['ingest', '-', ...SMALL_BATCHES, '--db', ws.db, '-q', '--log-level', 'silent'], { stdin: 'pipe' });
     ingest.child.stdin!.write(csv(rows.slice(0, PAST_FIRST_BATCH)));
     const committed = await firstBatchCommitted(ws.db);
     ingest.child.kill('SIGKILL');
     await ingest.done;
-    expect(committed).toBeLessThan(6_000);
+    expect(committed).toBeLessThan(1_500);
 
     // The next command to open the database discards the killed run: no report counts its claims.
     const afterKill = await ws.run(['report', 'summary', '--format', 'json', '--log-level', 'warn']);
     expect(JSON.parse(afterKill.stdout)).toMatchObject({ claims: 0, lines: 0, events_pending: 0 });
     expect(afterKill.stderr).toContain('discarded the claims of an interrupted run');
 
-    const rerun = await ws.run(['ingest', '-', '-q', '--log-level', 'silent'], { stdin: csv(rows) });
+    const rerun = await ws.run(['ingest', '-', ...SMALL_BATCHES, '-q', '--log-level', 'silent'], { stdin: csv(rows) });
     expect(rerun.code).toBe(0);
 
     const clean = new InProcessWorkspace();
     try {
-      await clean.run(['ingest', '-', '-q', '--log-level', 'silent'], { stdin: csv(rows) });
+      await clean.run(['ingest', '-', ...SMALL_BATCHES, '-q', '--log-level', 'silent'], { stdin: csv(rows) });
       expect(await contents(ws)).toEqual(await contents(clean));
     } finally {
       clean.remove();
     }
-    expect((await contents(ws)).totals).toMatchObject({ claims: 6_000, lines: 24_000, events_pending: 6_000 });
+    expect((await contents(ws)).totals).toMatchObject({ claims: 1_500, lines: 6_000, events_pending: 1_500 });
   }, 120_000);
 
   it('several processes ingesting the same file into one database store each claim once, without errors', async () => {

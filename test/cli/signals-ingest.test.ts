@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimsWritten, firstBatchCommitted, queryRows, start, Workspace } from '../helpers/cli.js';
-import { cells, csv, manyClaims, PAST_FIRST_BATCH } from '../helpers/inputs.js';
+import { cells, csv, manyClaims, PAST_FIRST_BATCH, SMALL_BATCHES } from '../helpers/inputs.js';
 import { databaseContents as contents, InProcessWorkspace } from '../helpers/main.js';
 
 // The interrupted ingest is a spawned process (it gets the signal); the rest runs in-process.
@@ -23,9 +23,9 @@ function rowsWithRejects(claims: number): string[][] {
 describe('signals during ingest', () => {
   it('SIGINT rolls the run back, says how to finish, exits 130; the same command again ends as one uninterrupted run', async () => {
     // Read from a pipe: one batch is committed, then the ingest waits for the rest when Ctrl-C comes.
-    const rows = rowsWithRejects(6_000);
+    const rows = rowsWithRejects(1_500);
     const rejects = ws.file('rejects.csv', 'rejects of an earlier run\n');
-    const ingest = start(['ingest', '-', '--db', ws.db, '--rejects', rejects, '--log-level', 'warn'], { stdin: 'pipe' });
+    const ingest = start(['ingest', '-', ...SMALL_BATCHES, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn'], { stdin: 'pipe' });
     ingest.child.stdin!.write(csv(rows.slice(0, PAST_FIRST_BATCH)));
     await firstBatchCommitted(ws.db);
     ingest.child.kill('SIGINT');
@@ -41,28 +41,28 @@ describe('signals during ingest', () => {
     expect(readFileSync(rejects, 'utf8')).toBe('rejects of an earlier run\n');
     expect(readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    const rerun = await ws.run(['ingest', '-', '--rejects', rejects, '-q', '--log-level', 'silent'], { stdin: csv(rows) });
+    const rerun = await ws.run(['ingest', '-', ...SMALL_BATCHES, '--rejects', rejects, '-q', '--log-level', 'silent'], { stdin: csv(rows) });
     expect(rerun.code).toBe(3);
     const clean = new InProcessWorkspace();
     try {
-      const once = await clean.run(['ingest', '-', '--rejects', clean.path('rejects.csv'), '-q', '--log-level', 'silent'], { stdin: csv(rows) });
+      const once = await clean.run(['ingest', '-', ...SMALL_BATCHES, '--rejects', clean.path('rejects.csv'), '-q', '--log-level', 'silent'], { stdin: csv(rows) });
       expect(once.code).toBe(3);
       expect(await contents(ws)).toEqual(await contents(clean));
       expect(readFileSync(rejects, 'utf8')).toBe(readFileSync(clean.path('rejects.csv'), 'utf8'));
     } finally {
       clean.remove();
     }
-    expect((await contents(ws)).totals).toMatchObject({ claims: 5_940, events_pending: 5_940 });
+    expect((await contents(ws)).totals).toMatchObject({ claims: 1_485, events_pending: 1_485 });
   }, 180_000);
 
   it.each([
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const)('%s in the middle of a file rolls the run back and exits %i', async (signal, code) => {
-    // Two batches: the signal comes once the first is committed, while the second is being written.
-    const input = ws.file('big.csv', csv(rowsWithRejects(10_000)));
+    // Ten batches: the signal comes once the first is committed, while the others are being written.
+    const input = ws.file('big.csv', csv(rowsWithRejects(2_500)));
     const rejects = ws.path('rejects.csv');
-    const ingest = start(['ingest', input, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn']);
+    const ingest = start(['ingest', input, ...SMALL_BATCHES, '--db', ws.db, '--rejects', rejects, '--log-level', 'warn']);
     await firstBatchCommitted(ws.db);
     ingest.child.kill(signal);
     const stopped = await ingest.done;

@@ -1,11 +1,14 @@
 /** Builders for the inputs the CLI tests feed to `claims ingest`. */
-import { ROWS_PER_BATCH } from '../../src/ingest/write.js';
+
+/** Small write transactions (`--batch-rows`): a test input of a few thousand rows is committed in several. */
+export const TEST_BATCH_ROWS = 1_000;
+export const SMALL_BATCHES = ['--batch-rows', String(TEST_BATCH_ROWS)];
 
 /**
- * Rows after which an ingest has committed its first batch (ROWS_PER_BATCH rows in one transaction)
- * and is part way: feed this many through stdin and it waits for the rest, as it would on a slow pipe.
+ * Rows after which an ingest with SMALL_BATCHES has committed its first batch and is part way: feed
+ * this many through stdin and it waits for the rest, as it would on a slow pipe.
  */
-export const PAST_FIRST_BATCH = ROWS_PER_BATCH + 400;
+export const PAST_FIRST_BATCH = TEST_BATCH_ROWS + 400;
 
 export const HEADER = [
   'service date',

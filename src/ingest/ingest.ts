@@ -13,8 +13,8 @@ export interface IngestInputsOptions<Events extends { unpublished: boolean }> {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
-  /** Rows written per transaction. */
-  batchRows: number;
+  /** Rows written per transaction; ROWS_PER_BATCH when not given. */
+  batchRows?: number;
   stdin: NodeJS.ReadableStream;
   storage: IngestStorage;
   /** Payment event delivery after each accepted input; none on a dry run. */

@@ -29,8 +29,8 @@ export interface IngestOptions {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
-  /** Rows written per transaction (ROWS_PER_BATCH unless the user says otherwise). */
-  batchRows: number;
+  /** Rows written per transaction; ROWS_PER_BATCH when not given. */
+  batchRows?: number;
 }
 
 /** Where an ingest writes: a sink, or (a dry run) nowhere, looking up what is already stored. */

@@ -13,8 +13,8 @@ beforeEach(async () => {
 });
 afterEach(() => ws.remove());
 
-const good = () => ws.file('good.csv', csv([cells({ claim: 'C-1' })]));
-const withBadRow = () => ws.file('bad.csv', csv([cells({ claim: 'C-2' }), cells({ claim: 'C-3', npi: 'x' })]));
+const good = () => ws.file('good.csv', csv([cells({ subscriber: 'C-1' })]));
+const withBadRow = () => ws.file('bad.csv', csv([cells({ subscriber: 'C-2' }), cells({ subscriber: 'C-3', npi: 'x' })]));
 
 describe('exit code precedence: 1 > 3 > 4 > 0', () => {
   it('4 when only the events could not be published (NATS configured but down)', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../helpers/cli.js';
-import { cells, csv, manyClaims } from '../helpers/inputs.js';
+import { csv, manyClaims } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
 let ws: Workspace;

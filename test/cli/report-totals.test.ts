@@ -51,7 +51,9 @@ const claimArb = fc.record({
   cents: fc.integer({ min: 0, max: 50_000 }),
   bad: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
 });
-type ClaimSpec = fc.infer<typeof claimArb>;
+/** What an arbitrary generates. */
+type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
+type ClaimSpec = Generated<typeof claimArb>;
 
 function rows(claims: ClaimSpec[]): string[][] {
   return claims.flatMap((c) => {
@@ -92,7 +94,7 @@ const operation = fc.oneof(
     ),
   }),
 );
-type Operation = fc.infer<typeof operation>;
+type Operation = Generated<typeof operation>;
 
 function withDb<T>(work: (db: Database.Database) => T): T {
   const db = new Database(ws.db);
@@ -114,10 +116,12 @@ async function apply(op: Operation): Promise<void> {
     return;
   }
   if (op.kind === 'publish') return publish(op.outcomes);
+  const column = op.change[0];
+  const value = op.change[1];
+  const { claim } = op;
   withDb((db) => {
     if (!db.prepare("select 1 from sqlite_master where name = 'claims'").get()) return;
-    const [column, value] = op.change;
-    db.prepare(`update claims set ${column} = ? where id = ?`).run(value, op.claim);
+    db.prepare(`update claims set ${column} = ? where id = ?`).run(value, claim);
   });
 }
 

@@ -1,9 +1,9 @@
 import { jetstream } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows, start, Workspace, type CliResult } from '../helpers/cli.js';
+import { queryRows, start, waitForCount, Workspace, type CliResult } from '../helpers/cli.js';
 import { csv, manyClaims } from '../helpers/inputs.js';
 import { InProcessWorkspace } from '../helpers/main.js';
-import { NatsServer } from '../helpers/nats.js';
+import { NatsServer, waitFor } from '../helpers/nats.js';
 
 // The interrupted ingest or replay is a spawned process (it gets the signal); the rest runs in-process.
 let ws: Workspace;
@@ -23,14 +23,6 @@ function outboxState(target: string): { published: number; pending: number; leas
   return state as { published: number; pending: number; leased: number };
 }
 
-/** Events recorded as published so far; none while the database or its tables are still being made. */
-function publishedSoFar(): number {
-  try {
-    return outboxState(ws.db).published;
-  } catch {
-    return 0;
-  }
-}
 describe('signals while publishing', () => {
   let server: NatsServer;
   beforeEach(async () => {
@@ -42,15 +34,14 @@ describe('signals while publishing', () => {
 
   /** Starts `claims args`, sends `signal` once it has recorded more than `after` published events, and waits for its end. */
   function interruptPublishing(args: string[], signal: NodeJS.Signals, after: number): Promise<CliResult> {
-    return interruptWhen(args, signal, () => publishedSoFar() > after);
+    const published = "select count(*) as n from outbox where status = 'published'";
+    return interruptWhen(args, signal, () => waitForCount(ws.db, published, (n) => n > after, `more than ${after} events published`));
   }
 
-  /** Starts `claims args`, sends `signal` once `started` says so, and waits for its end. */
-  async function interruptWhen(args: string[], signal: NodeJS.Signals, started: () => boolean | Promise<boolean>): Promise<CliResult> {
+  /** Starts `claims args`, sends `signal` once `started` resolves, and waits for its end. */
+  async function interruptWhen(args: string[], signal: NodeJS.Signals, started: () => Promise<unknown>): Promise<CliResult> {
     const { child, done } = start([...args, '--nats', server.url, '--db', ws.db, '--log-level', 'warn']);
-    // Storing the claims comes first: on a busy machine (or over PostgreSQL) that can take a while.
-    const deadline = Date.now() + 60_000;
-    while (!(await started()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await started();
     child.kill(signal);
     const result = await Promise.race([done, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
     if (result !== 'hung') return result;
@@ -59,7 +50,7 @@ describe('signals while publishing', () => {
   }
 
   it('SIGINT and SIGTERM stop publishing, record what was sent, free the leases and exit 130 and 143; the next replay sends the rest once', async () => {
-    const claims = 20_000;
+    const claims = 10_000;
     expect((await ws.run(['ingest', ws.file('many.csv', csv(manyClaims(claims, 1))), '-q', '--log-level', 'silent'])).code).toBe(0);
 
     let published = 0;
@@ -87,7 +78,7 @@ describe('signals while publishing', () => {
   }, 180_000);
 
   it('SIGHUP during the publishing of ingest --nats stops it there: the claims stay stored, exit 129, the same ingest again sends the rest', async () => {
-    const claims = 20_000;
+    const claims = 10_000;
     const input = ws.file('many.csv', csv(manyClaims(claims, 1)));
     const stopped = await interruptPublishing(['ingest', input, '--format', 'json'], 'SIGHUP', 0);
     expect(stopped.code).toBe(129);
@@ -121,7 +112,7 @@ describe('signals while publishing', () => {
     const depth = async () => (await server.streamInfo('CLAIMS_DLQ'))?.state.messages ?? 0;
     expect(await depth()).toBe(letters);
 
-    const stopped = await interruptWhen(['replay', '--dlq'], 'SIGINT', async () => (await depth()) < letters);
+    const stopped = await interruptWhen(['replay', '--dlq'], 'SIGINT', () => waitFor(async () => (await depth()) < letters, 'the first letters moved', 60_000));
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('interrupted; run the same command again to finish');
     expect(stopped.stderr).toMatch(/replay --dlq: [\d,]+ dead letters? republished, 0 failed; stopped: interrupted by SIGINT/);

@@ -174,31 +174,34 @@ export function queryRows(target: string, query: string, ...params: unknown[]): 
 }
 
 /**
- * Waits until a run has committed its first batch of claims to `target` (staged or not), and says how
- * many there are then. An input longer than ROWS_PER_BATCH rows is committed part way.
+ * Polls `select count(*) as n …` on a database a process is writing until `enough(n)`, and returns n
+ * then: over one connection on PostgreSQL (not a psql per look), 0 while there is no table yet.
  */
-export async function firstBatchCommitted(target: string, timeoutMs = 60_000): Promise<number> {
+export async function waitForCount(target: string, query: string, enough: (n: number) => boolean, what: string, timeoutMs = 60_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  // Polled over one connection on PostgreSQL rather than a psql process every time.
   const pg = target.startsWith('postgres://') ? (await import('postgres')).default(target, { max: 1, onnotice: () => {} }) : null;
   const count = async () => {
-    if (!pg) return claimsWritten(target);
     try {
-      return (await pg<{ n: number }[]>`select count(*)::int as n from claims`)[0]!.n;
+      return Number((pg ? (await pg.unsafe(query))[0] : queryRows(target, query)[0])!.n);
     } catch {
       return 0; // no database or no tables yet
     }
   };
   try {
     for (;;) {
-      const written = await count();
-      if (written > 0) return written;
-      if (Date.now() > deadline) throw new Error('no batch was committed in time');
-      await new Promise((r) => setTimeout(r, 20));
+      const n = await count();
+      if (enough(n)) return n;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
     await pg?.end({ timeout: 0 });
   }
+}
+
+/** Waits until a run has committed its first batch of claims (staged or not); returns how many there are then. */
+export function firstBatchCommitted(target: string): Promise<number> {
+  return waitForCount(target, 'select count(*) as n from claims', (n) => n > 0, 'a committed batch');
 }
 
 /** Claims written so far to a database, staged or not (0 before it has tables). */

@@ -23,7 +23,13 @@ afterEach(async () => {
 /** The commands under test run as processes (a frozen server must not keep one alive); set-up and checks in this one. */
 const here = (args: string[]) => runMain([...args, '--db', ws.db]);
 
-async function summary(): Promise<Record<string, number>> {
+interface Summary {
+  events_published: number;
+  events_pending: number;
+  events_failed: number;
+}
+
+async function summary(): Promise<Summary> {
   return JSON.parse((await here(['report', 'summary', '--format', 'json'])).stdout);
 }
 

@@ -23,7 +23,7 @@ afterEach(async () => {
 const run = (db: string, args: string[]) => runMain([...args, '--db', db, '--log-level', 'silent']);
 
 /** Everything a user can read back, with the times of runs left out (they differ by when each ran). */
-async function answers(db: string): Promise<Record<string, string>> {
+async function answers(db: string) {
   const read = async (args: string[]) => {
     const result = await run(db, args);
     expect(result.code, result.stderr).toBe(0);

@@ -5,25 +5,13 @@ import type { DeliverableEvent, Delivery, EventCounts, OutboxListing, OutboxSour
 import type { Db } from './client.js';
 import { deliverableEvents, linesByClaim, type DeliverableRow } from './deliverable-events.js';
 import { EVENT_COLUMNS } from './line-columns.js';
+import { deliverableFields } from './selections.js';
 import { claims, outbox } from './schema.js';
 
 const p = (name: string) => sql.placeholder(name);
 
 /** What a deliverable event is built from: its outbox row and its claim. */
-const DELIVERABLE_FIELDS = {
-  seq: outbox.seq,
-  status: outbox.status,
-  attempts: outbox.attempts,
-  lastError: outbox.lastError,
-  claimPk: claims.id,
-  claim_id: claims.claimId,
-  claim_number: claims.claimNumber,
-  provider_npi: claims.providerNpi,
-  service_date: claims.serviceDate,
-  plan_group_number: claims.planGroupNumber,
-  subscriber_number: claims.subscriberNumber,
-  net_fee_cents: claims.netFeeCents,
-};
+const DELIVERABLE_FIELDS = deliverableFields(outbox, claims);
 
 /**
  * The oldest deliverable events after @afterSeq that no other publisher holds a live lease on. One

@@ -4,6 +4,7 @@ import type { RunStatus } from '../domain/run-statuses.js';
 import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
 import { listClaimConditions, listLineConditions } from './claim-filters.js';
+import { claimListing, linePosition, rejectionListing, runListing } from './selections.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
 /** The tables the list filters read (claim-filters.ts). */
@@ -85,18 +86,7 @@ function countLines(db: Db, f: ClaimFilters): number {
 function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
   const conditions = listClaimConditions(TABLES, f);
   const query = db
-    .select({
-      claim_id: claims.claimId,
-      claim_number: claims.claimNumber,
-      service_date: claims.serviceDate,
-      provider_npi: claims.providerNpi,
-      plan_group_number: claims.planGroupNumber,
-      subscriber_number: claims.subscriberNumber,
-      lines: claims.lineCount,
-      net_fee_cents: claims.netFeeCents,
-      event_status: outbox.status,
-      run_id: claims.runId,
-    })
+    .select(claimListing(claims, outbox))
     .from(claims)
     .leftJoin(outbox, eq(outbox.claimPk, claims.id))
     .where(and(...conditions))
@@ -110,12 +100,7 @@ function listClaims(db: Db, f: ClaimFilters): Rows<ClaimRow> {
 function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
   const conditions = listLineConditions(TABLES, f);
   const query = db
-    .select({
-      claim_id: claims.claimId,
-      line_index: claimLines.lineIndex,
-      source_row: claimLines.sourceRow,
-      ...OUTPUT_COLUMNS,
-    })
+    .select({ ...linePosition(claims, claimLines), ...OUTPUT_COLUMNS })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
     .where(and(...conditions))
@@ -127,13 +112,7 @@ function listLines(db: Db, f: ClaimFilters): Rows<LineRow> {
 
 function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionRow[] {
   return db
-    .select({
-      run_id: rejections.runId,
-      source: rejections.source,
-      row: rejections.row,
-      errors: rejections.errors,
-      values: rejections.values,
-    })
+    .select(rejectionListing(rejections))
     .from(rejections)
     .where(f.run === undefined ? undefined : eq(rejections.runId, f.run))
     .orderBy(asc(rejections.runId), asc(rejections.row))
@@ -145,25 +124,7 @@ function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionR
 function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): { columns: string[]; rows: RunRow[] } {
   const byStatus = (status: string) =>
     sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
-  const selection = {
-      run_id: runs.id,
-      source: runs.source,
-      input_format: runs.inputFormat,
-      status: runs.status,
-      started_at: runs.startedAt,
-      finished_at: runs.finishedAt,
-      rows_read: runs.rowsRead,
-      rows_rejected: runs.rowsRejected,
-      claims_stored: runs.claimsStored,
-      claims_duplicate: runs.claimsDuplicate,
-      claims_rejected: runs.claimsRejected,
-      lines_stored: runs.linesStored,
-      net_fee_cents: runs.netFeeCents,
-      events_published: byStatus('published'),
-      events_pending: byStatus('pending'),
-      events_failed: byStatus('failed'),
-      error: runs.error,
-  };
+  const selection = runListing(runs, byStatus);
   const rows = db
     .select(selection)
     .from(runs)

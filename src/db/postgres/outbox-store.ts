@@ -4,21 +4,9 @@ import { deliverableEvents, linesByClaim, type DeliverableRow } from '../deliver
 import type { PgDb } from './client.js';
 import { claimLines, claims, outbox } from './schema.js';
 import { EVENT_COLUMNS } from './line-columns.js';
+import { deliverableFields } from '../selections.js';
 
-const DELIVERABLE_FIELDS = {
-  seq: outbox.seq,
-  status: outbox.status,
-  attempts: outbox.attempts,
-  lastError: outbox.lastError,
-  claimPk: claims.id,
-  claim_id: claims.claimId,
-  claim_number: claims.claimNumber,
-  provider_npi: claims.providerNpi,
-  service_date: claims.serviceDate,
-  plan_group_number: claims.planGroupNumber,
-  subscriber_number: claims.subscriberNumber,
-  net_fee_cents: claims.netFeeCents,
-};
+const DELIVERABLE_FIELDS = deliverableFields(outbox, claims);
 
 const DELIVERABLE = inArray(outbox.status, ['pending', 'failed']);
 

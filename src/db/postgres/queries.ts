@@ -5,6 +5,7 @@ import type { ClaimFilters, ClaimRow, LineRow, Listing, ProviderTotal, ReportQue
 import type { PgDb } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
 import { accepted, claimConditions, listClaimConditions, listLineConditions } from '../claim-filters.js';
+import { claimListing, linePosition, rejectionListing, runListing } from '../selections.js';
 import { claimLines, claims, outbox, rejections, runs } from './schema.js';
 
 /** The tables the list filters read (claim-filters.ts). */
@@ -83,18 +84,7 @@ async function countLines(db: PgDb, f: ClaimFilters): Promise<number> {
 /** Claims in the order they were stored. */
 function listClaims(db: PgDb, f: ClaimFilters): Listing<ClaimRow> {
   const query = db
-    .select({
-      claim_id: claims.claimId,
-      claim_number: claims.claimNumber,
-      service_date: claims.serviceDate,
-      provider_npi: claims.providerNpi,
-      plan_group_number: claims.planGroupNumber,
-      subscriber_number: claims.subscriberNumber,
-      lines: claims.lineCount,
-      net_fee_cents: claims.netFeeCents,
-      event_status: outbox.status,
-      run_id: claims.runId,
-    })
+    .select(claimListing(claims, outbox))
     .from(claims)
     .leftJoin(outbox, eq(outbox.claimPk, claims.id))
     .where(and(...listClaimConditions(TABLES, f)))
@@ -106,12 +96,7 @@ function listClaims(db: PgDb, f: ClaimFilters): Listing<ClaimRow> {
 /** Lines of the stored claims, claim by claim; date and procedure filters apply to each line. */
 function listLines(db: PgDb, f: ClaimFilters): Listing<LineRow> {
   const query = db
-    .select({
-      claim_id: claims.claimId,
-      line_index: claimLines.lineIndex,
-      source_row: claimLines.sourceRow,
-      ...OUTPUT_COLUMNS,
-    })
+    .select({ ...linePosition(claims, claimLines), ...OUTPUT_COLUMNS })
     .from(claimLines)
     .innerJoin(claims, eq(claims.id, claimLines.claimPk))
     .where(and(...listLineConditions(TABLES, f)))
@@ -173,13 +158,7 @@ async function totals(db: PgDb): Promise<Totals> {
 
 async function listRejections(db: PgDb, f: { run?: number; limit?: number }): Promise<RejectionRow[]> {
   const query = db
-    .select({
-      run_id: rejections.runId,
-      source: rejections.source,
-      row: rejections.row,
-      errors: rejections.errors,
-      values: rejections.values,
-    })
+    .select(rejectionListing(rejections))
     .from(rejections)
     .where(f.run === undefined ? undefined : eq(rejections.runId, f.run))
     .orderBy(asc(rejections.runId), asc(rejections.row))
@@ -190,25 +169,7 @@ async function listRejections(db: PgDb, f: { run?: number; limit?: number }): Pr
 /** Ingest runs, newest first, with where their events stand. */
 async function listRuns(db: PgDb, f: { status?: RunStatus; limit?: number }): Promise<{ columns: string[]; rows: RunRow[] }> {
   const byStatus = (status: string) => sql<number>`count(*) filter (where ${outbox.status} = ${status})`.mapWith(Number);
-  const selection = {
-    run_id: runs.id,
-    source: runs.source,
-    input_format: runs.inputFormat,
-    status: runs.status,
-    started_at: runs.startedAt,
-    finished_at: runs.finishedAt,
-    rows_read: runs.rowsRead,
-    rows_rejected: runs.rowsRejected,
-    claims_stored: runs.claimsStored,
-    claims_duplicate: runs.claimsDuplicate,
-    claims_rejected: runs.claimsRejected,
-    lines_stored: runs.linesStored,
-    net_fee_cents: runs.netFeeCents,
-    events_published: byStatus('published'),
-    events_pending: byStatus('pending'),
-    events_failed: byStatus('failed'),
-    error: runs.error,
-  };
+  const selection = runListing(runs, byStatus);
   const query = db
     .select(selection)
     .from(runs)

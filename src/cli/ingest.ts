@@ -6,7 +6,6 @@ import type { EventCounts } from '../events/ports.js';
 import { ingestInputs, runLogFields, type IngestResult, type IngestVerdict } from '../ingest/ingest.js';
 import type { RunSummary } from '../ingest/pipeline.js';
 import { STDIN } from '../ingest/read.js';
-import { ROWS_PER_BATCH } from '../ingest/write.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords } from '../output/records.js';
 import type { IngestOptions } from './commands/ingest.js';
@@ -57,7 +56,7 @@ async function ingestSources(
       rules,
       today: localDate(new Date()),
       maxErrors: options.maxErrors ?? null,
-      batchRows: options.batchRows ?? ROWS_PER_BATCH,
+      batchRows: options.batchRows,
       stdin: ctx.io.stdin,
       storage: sink ? { sink } : { dryRun: { lookup: storage?.claimLookup() ?? null } },
       events,

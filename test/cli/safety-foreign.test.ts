@@ -2,7 +2,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKEND, firstBatchCommitted, queryRows, start, Workspace } from '../helpers/cli.js';
+import { BACKEND, claimsWritten, firstBatchCommitted, queryRows, start, Workspace } from '../helpers/cli.js';
 import { csv, manyClaims, PAST_FIRST_BATCH, SMALL_BATCHES } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
@@ -44,14 +44,6 @@ const HOUR = 3_600_000;
 
 /** `unshare -u` runs a process under its own hostname, as a second container on the same volume would. */
 const canUnshare = spawnSync('unshare', ['-u', 'hostname', 'other-container']).status === 0;
-
-function claimsWritten(): number {
-  try {
-    return sql<{ n: number }>('select count(*) as n from claims')[0]!.n;
-  } catch {
-    return 0; // no database or no tables yet
-  }
-}
 
 /**
  * SIGSTOPs an ingest waiting for input at a moment it holds no SQLite write lock: its lease heartbeat
@@ -160,7 +152,7 @@ describe('runs of other processes', () => {
     await firstBatchCommitted(ws.db);
     ingest.child.kill('SIGKILL');
     await ingest.done;
-    const staged = claimsWritten();
+    const staged = claimsWritten(ws.db);
     expect(staged).toBeGreaterThan(0);
     expect(staged).toBeLessThan(1_500);
     expect(sql(`select host, status from runs`)).toEqual([{ host: 'other-container', status: 'running' }]);
@@ -189,7 +181,7 @@ describe('runs of other processes', () => {
     const woken = await done;
     expect(woken.code).toBe(1);
     expect(woken.stderr).toContain('run 1 was declared dead by another claims process');
-    expect(claimsWritten()).toBe(0);
+    expect(claimsWritten(ws.db)).toBe(0);
 
     const rerun = await runMain(['ingest', '-', ...SMALL_BATCHES, '--db', ws.db, '--format', 'json', '-q'], { stdin: csv(rows) });
     expect(JSON.parse(rerun.stdout)[0]).toMatchObject({ claims_stored: 1_500, claims_duplicate: 0 });

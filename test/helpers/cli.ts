@@ -24,21 +24,9 @@ export interface RunOptions {
 
 /** Runs the built `bin/claims` as a user would, with a clean environment (no CI, no NATS). */
 export function claims(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+  const { child, done } = start(args, { ...options, stdin: 'pipe' });
+  child.stdin!.end(options.stdin ?? '');
+  return done;
 }
 
 /** A spawned `claims` a test steers: it may feed its stdin and signal it, then awaits what it printed. */
@@ -48,12 +36,21 @@ export interface Started {
 }
 
 /**
- * Starts `claims args` (behind `prefix`, e.g. `unshare …`, when given) with stdout and stderr
- * captured; stdin is a pipe the test writes and ends itself when `stdin: 'pipe'`.
+ * Starts `claims args` (behind `prefix`, e.g. `unshare …`, when given) with the clean environment of
+ * claims() and stdout and stderr captured; stdin is a pipe the test writes and ends itself when
+ * `stdin: 'pipe'`.
  */
-export function start(args: string[], options: { stdin?: 'pipe' | 'ignore'; prefix?: string[] } = {}): Started {
+export function start(
+  args: string[],
+  options: { stdin?: 'pipe' | 'ignore'; prefix?: string[]; env?: Record<string, string | undefined>; cwd?: string } = {},
+): Started {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
   const [command, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
-  const child = spawn(command!, rest, { stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(command!, rest, {
+    cwd: options.cwd ?? ROOT,
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
   // A test that stops the process part way may leave a write to its stdin unread: that is expected.
   child.stdin?.on('error', () => {});
   let stdout = '';
@@ -62,7 +59,7 @@ export function start(args: string[], options: { stdin?: 'pipe' | 'ignore'; pref
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<CliResult>((resolvePromise, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? -1 : 0), stdout, stderr }));
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
   return { child, done };
 }

@@ -122,9 +122,7 @@ function listRejections(db: Db, f: { run?: number; limit?: number }): RejectionR
 
 /** Ingest runs, newest first, with where their events stand. */
 function listRuns(db: Db, f: { status?: RunStatus; limit?: number }): { columns: string[]; rows: RunRow[] } {
-  const byStatus = (status: string) =>
-    sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
-  const selection = runListing(runs, byStatus);
+  const selection = runListing(runs, outbox);
   const rows = db
     .select(selection)
     .from(runs)

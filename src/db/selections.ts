@@ -1,4 +1,4 @@
-import type { SQL, Table } from 'drizzle-orm';
+import { sql, type Table } from 'drizzle-orm';
 
 // What the listings and the outbox select, written once for both backends: each backend passes its own
 // schema's tables, whose columns have the same names, and the selected columns keep that backend's
@@ -56,8 +56,10 @@ type RunColumn =
   | 'netFeeCents'
   | 'error';
 
-/** `claims runs`: a run's record, with its events counted by `byStatus` (an aggregate in the backend's SQL). */
-export function runListing<R extends Table & Record<RunColumn, unknown>>(runs: R, byStatus: (status: string) => SQL<number>) {
+/** `claims runs`: a run's record, with its events counted by status (`runs` left-joined with `outbox`, grouped by run). */
+export function runListing<R extends Table & Record<RunColumn, unknown>, O extends Table & Record<'status', unknown>>(runs: R, outbox: O) {
+  // Plain SQL both backends read alike; a run without events counts 0.
+  const byStatus = (status: string) => sql<number>`coalesce(sum(case when ${outbox.status} = ${status} then 1 else 0 end), 0)`.mapWith(Number);
   return {
     ...columns(runs, {
       run_id: 'id',

@@ -168,8 +168,7 @@ async function listRejections(db: PgDb, f: { run?: number; limit?: number }): Pr
 
 /** Ingest runs, newest first, with where their events stand. */
 async function listRuns(db: PgDb, f: { status?: RunStatus; limit?: number }): Promise<{ columns: string[]; rows: RunRow[] }> {
-  const byStatus = (status: string) => sql<number>`count(*) filter (where ${outbox.status} = ${status})`.mapWith(Number);
-  const selection = runListing(runs, byStatus);
+  const selection = runListing(runs, outbox);
   const query = db
     .select(selection)
     .from(runs)

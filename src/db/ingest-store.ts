@@ -22,11 +22,18 @@ const INSERT_LINE = `insert into claim_lines (claim_pk, line_index, source_row, 
 /** One staged event per claim the batch inserted: their keys follow the largest key before it. */
 const STAGE_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, ?, 'staged' from claims where id > ? order by id`;
 const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
+/**
+ * How long uncommitted batches wait for the next: longer than a batch takes to read at any
+ * reasonable speed, short enough that an input that pauses (a slow pipe) does not keep others waiting.
+ */
+const IDLE_COMMIT_MS = 2_000;
 
 /**
  * The ingest sink in SQLite. Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
  * the write lock is taken up front, so concurrent processes queue on the busy timeout instead of
- * failing half way, and a killed process leaves whole batches only. The per-claim and per-line
+ * failing half way, and a killed process leaves whole batches only. A transaction takes several
+ * batches (each a savepoint) when the pipeline says more follow: a run's claims are discarded whole
+ * if it is not accepted anyway, and each commit rewrites every index page the claims touched. The per-claim and per-line
  * statements are better-sqlite3's own with positional parameters: drizzle's mapping of named
  * placeholders costs more per row than SQLite's insert itself.
  */
@@ -41,6 +48,8 @@ export class IngestStore implements IngestSink {
   /** One parameter array reused for every line. */
   private readonly lineParams: unknown[] = Array(3 + LINE_STORED_COLUMNS.length);
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Commits batches left uncommitted when no batch follows them soon. */
+  private idleCommit: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {
     this.insertClaim = db.$client.prepare(INSERT_CLAIM);
@@ -109,7 +118,24 @@ export class IngestStore implements IngestSink {
     return runId;
   }
 
-  async writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): Promise<BatchResult> {
+  async writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[], commit: boolean): Promise<BatchResult> {
+    this.cancelIdleCommit();
+    const client = this.db.$client;
+    if (!client.inTransaction) client.exec('begin immediate');
+    let result: BatchResult;
+    try {
+      // Inside the open transaction, a savepoint: the batch is stored whole or not at all.
+      result = this.storeBatch(runId, toStore, toReject);
+      if (commit) client.exec('commit');
+    } catch (error) {
+      this.rollBackOpen();
+      throw error;
+    }
+    if (!commit) this.idleCommit = setTimeout(() => this.commitOpen(), IDLE_COMMIT_MS).unref();
+    return result;
+  }
+
+  private storeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): BatchResult {
     return this.db.transaction(
       () => {
         renewLease(this.db, runId, Date.now());
@@ -176,6 +202,19 @@ export class IngestStore implements IngestSink {
    */
   async acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts> {
     this.stopHeartbeat();
+    this.cancelIdleCommit();
+    try {
+      const stored = this.acceptInTransaction(runId, counts, finishedAt);
+      if (this.db.$client.inTransaction) this.db.$client.exec('commit');
+      return stored;
+    } catch (error) {
+      this.rollBackOpen();
+      throw error;
+    }
+  }
+
+  /** Accepts the run in a transaction of its own, or with the batches still uncommitted. */
+  private acceptInTransaction(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
     return this.db.transaction(
       (tx) => {
         // Through the run's outbox rows (indexed by run): claims have no index by run.
@@ -213,7 +252,29 @@ export class IngestStore implements IngestSink {
    */
   async abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void> {
     this.stopHeartbeat();
+    this.rollBackOpen();
     discardRun(this.db, runId, { ...counts, status, error: reason, finishedAt });
+  }
+
+  /** Commits the batches of a run whose input has paused: its writes must not hold the lock while it waits. */
+  private commitOpen(): void {
+    this.idleCommit = null;
+    try {
+      if (this.db.$client.inTransaction) this.db.$client.exec('commit');
+    } catch {
+      // Left open: the next batch or the run's end commits it, or rolls it back and says why.
+    }
+  }
+
+  /** Undoes the batches not yet committed: the run they belong to is being refused or has failed. */
+  private rollBackOpen(): void {
+    this.cancelIdleCommit();
+    if (this.db.$client.inTransaction) this.db.$client.exec('rollback');
+  }
+
+  private cancelIdleCommit(): void {
+    if (this.idleCommit) clearTimeout(this.idleCommit);
+    this.idleCommit = null;
   }
 
   private stopHeartbeat(): void {

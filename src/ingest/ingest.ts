@@ -13,7 +13,7 @@ export interface IngestInputsOptions<Events extends { unpublished: boolean }> {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
-  /** Rows written per transaction; ROWS_PER_BATCH when not given. */
+  /** Rows written per transaction; ROWS_PER_TRANSACTION when not given. */
   batchRows?: number;
   stdin: NodeJS.ReadableStream;
   storage: IngestStorage;

@@ -18,7 +18,7 @@ import {
   type RunTotals,
 } from './totals.js';
 import { validateInput, type ValidatedRow, type ValidateOptions } from './validate.js';
-import { emptyBatch, isBatchFull, writeBatch, type Batch, type WriteTarget } from './write.js';
+import { emptyBatch, isBatchFull, ROWS_PER_BATCH, ROWS_PER_TRANSACTION, writeBatch, type Batch, type WriteTarget } from './write.js';
 
 export type { RowFinding } from './totals.js';
 
@@ -29,7 +29,7 @@ export interface IngestOptions {
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
   maxErrors: number | null;
-  /** Rows written per transaction; ROWS_PER_BATCH when not given. */
+  /** Rows written per transaction; ROWS_PER_TRANSACTION when not given. */
   batchRows?: number;
 }
 
@@ -82,24 +82,38 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   const into: SettleInto = { source, rejects: deps.rejects, batch: emptyBatch(), columns: [] };
   // Known once the header is read, which comes before the first row.
   let validation: ValidateOptions | null = null;
+  // A transaction takes batches until it holds rowsPerTransaction rows: fewer commits, bounded memory.
+  const rowsPerTransaction = options.batchRows ?? ROWS_PER_TRANSACTION;
+  const rowsPerBatch = Math.min(rowsPerTransaction, ROWS_PER_BATCH);
+  let uncommittedRows = 0;
 
   try {
     for await (const records of untilStopped(readRecords(source, options.format, deps.stdin), deps.stop)) {
-      for (const record of records) {
-        const input = normaliser.normalise(record);
-        if (input === null) continue;
-        totals = countRowsRead(totals, 1);
-        validation ??= { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber };
-        const claimRows = grouper.push(validateInput(input, validation));
-        if (claimRows) {
-          into.columns = normaliser.columns ?? [];
-          totals = settle(totals, claimRows, into);
-          refuseIfTooManyRejected(totals, options.maxErrors, source);
-          if (isBatchFull(into.batch, options.batchRows)) {
-            totals = countWritten(totals, await writeBatch(target, into.batch));
-            into.batch = emptyBatch();
+      // Counted a chunk at a time (the totals are a value replaced on every count), up to the row
+      // being read when the input is refused part way.
+      let rowsInChunk = 0;
+      try {
+        for (const record of records) {
+          const input = normaliser.normalise(record);
+          if (input === null) continue;
+          rowsInChunk++;
+          validation ??= { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber };
+          const claimRows = grouper.push(validateInput(input, validation));
+          if (claimRows) {
+            into.columns = normaliser.columns ?? [];
+            totals = settle(totals, claimRows, into);
+            refuseIfTooManyRejected(totals, options.maxErrors, source);
+            if (isBatchFull(into.batch, rowsPerBatch)) {
+              uncommittedRows += into.batch.rows;
+              const commit = uncommittedRows >= rowsPerTransaction;
+              if (commit) uncommittedRows = 0;
+              totals = countWritten(totals, await writeBatch(target, into.batch, commit));
+              into.batch = emptyBatch();
+            }
           }
         }
+      } finally {
+        totals = countRowsRead(totals, rowsInChunk);
       }
       deps.onProgress?.(totals.rowsRead);
     }

@@ -8,8 +8,12 @@ import type { InputRow } from './normalise.js';
 export interface IngestSink {
   /** Records a run that is reading `source`; its batches stay invisible until it is accepted. */
   startRun(source: string, inputFormat: string, startedAt: string): Promise<number>;
-  /** Stores a batch whole or not at all. A claim already stored by an accepted run is a duplicate. */
-  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): Promise<BatchResult>;
+  /**
+   * Stores a batch whole or not at all. A claim already stored by an accepted run is a duplicate.
+   * With `commit` false the next batch follows at once: the sink may commit them together (nothing
+   * of a run counts before it is accepted), and commits on its own if none comes soon.
+   */
+  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[], commit: boolean): Promise<BatchResult>;
   /**
    * The input was read to the end: its claims and events count. Returns what the run holds now
    * (another run reading the same claims may have taken some over).

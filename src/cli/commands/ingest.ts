@@ -1,7 +1,7 @@
 import { Argument } from 'commander';
 import { INPUT_FORMATS } from '../../ingest/formats.js';
 import { booleanFlag, choiceFlag, defineCommand, Operand, parsedFlag, textFlag, type OptionsOf } from '../command.js';
-import { ROWS_PER_BATCH } from '../../ingest/write.js';
+import { ROWS_PER_TRANSACTION } from '../../ingest/write.js';
 import { batchRows, formatFlag, nonNegativeInt } from '../flags.js';
 
 const flags = {
@@ -9,7 +9,7 @@ const flags = {
   rules: textFlag('--rules <file>', 'JSON file that sets rule severities and adds rules'),
   rejects: textFlag('--rejects <file>', 'write rejected rows to this CSV (original columns + _row, _errors)'),
   maxErrors: parsedFlag('--max-errors <n>', 'refuse an input when more than n rows are rejected', nonNegativeInt),
-  batchRows: parsedFlag('--batch-rows <n>', `rows written per transaction (default: ${ROWS_PER_BATCH})`, batchRows),
+  batchRows: parsedFlag('--batch-rows <n>', `rows written per transaction (default: ${ROWS_PER_TRANSACTION})`, batchRows),
   dryRun: booleanFlag('--dry-run', 'validate and report without writing anything'),
   format: formatFlag(),
 };

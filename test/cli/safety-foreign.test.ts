@@ -1,8 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKEND, claimsWritten, firstBatchCommitted, queryRows, start, Workspace } from '../helpers/cli.js';
+import { BACKEND, claimsWritten, firstBatchCommitted, queryRows, start, Workspace, writable } from '../helpers/cli.js';
 import { csv, manyClaims, PAST_FIRST_BATCH, SMALL_BATCHES } from '../helpers/inputs.js';
 import { runMain } from '../helpers/main.js';
 
@@ -55,19 +54,6 @@ async function pauseHoldingNoLock(child: ChildProcess): Promise<void> {
     if (BACKEND === 'postgres' || writable(ws.db)) return;
     child.kill('SIGCONT');
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function writable(path: string): boolean {
-  const db = new Database(path, { timeout: 0 });
-  try {
-    db.exec('begin immediate');
-    db.exec('rollback');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    db.close();
   }
 }
 

@@ -209,3 +209,17 @@ export function claimsWritten(target: string): number {
     return 0;
   }
 }
+
+/** Whether another connection could take SQLite's write lock at once (no transaction is holding it). */
+export function writable(path: string): boolean {
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.exec('begin immediate');
+    db.exec('rollback');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}

@@ -1,24 +1,21 @@
 import { and, eq, exists, ne, sql } from 'drizzle-orm';
-import type { Claim } from '../domain/types.js';
 import { RunTakenOverError } from '../errors.js';
-import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
+import type { BatchResult, DuplicateLookup, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
+import { CLAIM_COLUMNS, LINE_COUNT_AT, LINE_WIDTH, NET_FEE_AT, type EncodedClaims } from './claim-batch.js';
 import type { Db } from './client.js';
-import { LINE_STORED_COLUMNS, lineValuesInto } from './line-columns.js';
+import { LINE_STORED_COLUMNS } from './line-columns.js';
 import { addAcceptedRun } from './report-totals.js';
 import { discardRun, HEARTBEAT_MS, LEASE_MS, renewLease, runOwner } from './runs.js';
 import { claims, outbox, rejections, runs } from './schema.js';
 
-// The port's types, where the store's callers expect them.
-export type { BatchResult, ClaimToStore, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
-
 const p = (name: string) => sql.placeholder(name);
 
-/** A new claim's values, in the order of INSERT_CLAIM's columns. */
-const INSERT_CLAIM = `insert into claims (claim_id, run_id, claim_number, service_date, plan_group_number, subscriber_number,
-  provider_npi, line_count, net_fee_cents) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`;
-/** A line's place (claim, index in it, input row), then its stored fields (line-columns.ts). */
+/** A new claim: its encoded values (claim-batch.ts), then its run. */
+const INSERT_CLAIM = `insert into claims (${CLAIM_COLUMNS.join(', ')}, run_id)
+  values (${Array(CLAIM_COLUMNS.length + 1).fill('?').join(', ')}) on conflict do nothing`;
+/** A line's claim and index in it, then its encoded values: its input row and stored fields (line-columns.ts). */
 const INSERT_LINE = `insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')})
-  values (${Array(3 + LINE_STORED_COLUMNS.length).fill('?').join(', ')})`;
+  values (${Array(2 + LINE_WIDTH).fill('?').join(', ')})`;
 /** One staged event per claim the batch inserted: their keys follow the largest key before it. */
 const STAGE_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, ?, 'staged' from claims where id > ? order by id`;
 const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
@@ -29,15 +26,17 @@ const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
 const IDLE_COMMIT_MS = 2_000;
 
 /**
- * The ingest sink in SQLite. Everything an ingest writes, as prepared statements run in large IMMEDIATE transactions:
+ * Everything an ingest writes to SQLite, as prepared statements run in large IMMEDIATE transactions:
  * the write lock is taken up front, so concurrent processes queue on the busy timeout instead of
  * failing half way, and a killed process leaves whole batches only. A transaction takes several
  * batches (each a savepoint) when the pipeline says more follow: a run's claims are discarded whole
- * if it is not accepted anyway, and each commit rewrites every index page the claims touched. The per-claim and per-line
- * statements are better-sqlite3's own with positional parameters: drizzle's mapping of named
- * placeholders costs more per row than SQLite's insert itself.
+ * if it is not accepted anyway, and each commit rewrites every index page the claims touched. The
+ * per-claim and per-line statements are better-sqlite3's own with positional parameters, bound from
+ * the batch's encoded values: drizzle's mapping of named placeholders costs more per row than
+ * SQLite's insert itself. It serves the ingest sink (ThreadedIngest), in the main thread for a run's
+ * first batch and in the writer thread after it.
  */
-export class IngestStore implements IngestSink {
+export class IngestStore {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly stageEvents;
@@ -45,8 +44,9 @@ export class IngestStore implements IngestSink {
   private readonly adoptClaim;
   private readonly adoptEvent;
   private readonly upsertRejection;
-  /** One parameter array reused for every line. */
-  private readonly lineParams: unknown[] = Array(3 + LINE_STORED_COLUMNS.length);
+  /** Parameter arrays reused for every claim and line. */
+  private readonly claimParams: unknown[] = Array(CLAIM_COLUMNS.length + 1);
+  private readonly lineParams: unknown[] = Array(2 + LINE_WIDTH);
   private heartbeat: NodeJS.Timeout | null = null;
   /** Commits batches left uncommitted when no batch follows them soon. */
   private idleCommit: NodeJS.Timeout | null = null;
@@ -100,14 +100,20 @@ export class IngestStore implements IngestSink {
       .prepare();
   }
 
-  /** Records the run and keeps its lease renewed until it is accepted or abandoned. */
-  async startRun(source: string, inputFormat: string, startedAt: string): Promise<number> {
+  /** Records the run and keeps its lease renewed until it is settled. */
+  startRun(source: string, inputFormat: string, startedAt: string): number {
     const [run] = this.db
       .insert(runs)
       .values({ source, inputFormat, status: 'running', startedAt, ...runOwner(), leaseExpiresAt: Date.now() + LEASE_MS })
       .returning({ id: runs.id })
       .all();
-    const runId = run!.id;
+    this.keepAlive(run!.id);
+    return run!.id;
+  }
+
+  /** Renews the lease of a run this process started, on this store's connection, until it is settled or another store goes on with it. */
+  keepAlive(runId: number): void {
+    this.stopRenewing();
     this.heartbeat = setInterval(() => {
       try {
         renewLease(this.db, runId, Date.now());
@@ -115,17 +121,21 @@ export class IngestStore implements IngestSink {
         // Lost or busy: the next batch commit renews it too, and reports a lost run.
       }
     }, HEARTBEAT_MS).unref();
-    return runId;
   }
 
-  async writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[], commit: boolean): Promise<BatchResult> {
+  /**
+   * Stores a batch whole or not at all: what it stored, and how many of its claims were duplicates
+   * (already stored by an accepted run, or earlier in this one). With `commit` false the transaction
+   * stays open for the next batch, and is committed by itself if none comes within IDLE_COMMIT_MS.
+   */
+  writeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[], commit: boolean): BatchResult {
     this.cancelIdleCommit();
     const client = this.db.$client;
     if (!client.inTransaction) client.exec('begin immediate');
     let result: BatchResult;
     try {
       // Inside the open transaction, a savepoint: the batch is stored whole or not at all.
-      result = this.storeBatch(runId, toStore, toReject);
+      result = this.storeBatch(runId, encoded, toReject);
       if (commit) client.exec('commit');
     } catch (error) {
       this.rollBackOpen();
@@ -135,16 +145,20 @@ export class IngestStore implements IngestSink {
     return result;
   }
 
-  private storeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[]): BatchResult {
+  private storeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[]): BatchResult {
     return this.db.transaction(
       () => {
         renewLease(this.db, runId, Date.now());
         const lastPkBefore = this.lastClaimPk.get() as number;
-        const stored: Claim[] = [];
-        let duplicates = 0;
-        for (const { claim, rows } of toStore) {
-          if (this.storeClaim(runId, claim, rows)) stored.push(claim);
-          else duplicates++;
+        const result: BatchResult = { claimsStored: 0, linesStored: 0, netFeeCents: 0, duplicates: 0 };
+        for (let at = 0; at < encoded.length; ) {
+          const lineCount = encoded[at + LINE_COUNT_AT] as number;
+          if (this.storeClaim(runId, encoded, at)) {
+            result.claimsStored++;
+            result.linesStored += lineCount;
+            result.netFeeCents += encoded[at + NET_FEE_AT] as number;
+          } else result.duplicates++;
+          at += CLAIM_COLUMNS.length + lineCount * LINE_WIDTH;
         }
         this.stageEvents.run(runId, lastPkBefore);
         for (const rejection of toReject) {
@@ -155,41 +169,34 @@ export class IngestStore implements IngestSink {
             errors: JSON.stringify(rejection.errors),
           });
         }
-        return { stored, duplicates };
+        return result;
       },
       { behavior: 'immediate' },
     );
   }
 
   /**
-   * False when the claim is already stored by an accepted run (or earlier in this one): a duplicate.
-   * Its event is staged with the batch's others (STAGE_EVENTS), or moved here with an adopted claim.
+   * The claim encoded at `at`. False when it is a duplicate. Its event is staged with the batch's
+   * others (STAGE_EVENTS), or moved here with an adopted claim.
    */
-  private storeClaim(runId: number, claim: Claim, rows: number[]): boolean {
-    const { lines } = claim;
-    const inserted = this.insertClaim.run(
-      claim.claim_id,
-      runId,
-      claim.claim_number,
-      claim.service_date,
-      claim.plan_group_number,
-      claim.subscriber_number,
-      claim.provider_npi,
-      lines.length,
-      claim.net_fee_cents,
-    );
+  private storeClaim(runId: number, encoded: EncodedClaims, at: number): boolean {
+    const claimParams = this.claimParams;
+    for (let i = 0; i < CLAIM_COLUMNS.length; i++) claimParams[i] = encoded[at + i];
+    claimParams[CLAIM_COLUMNS.length] = runId;
+    const inserted = this.insertClaim.run(claimParams);
     if (inserted.changes === 0) {
-      const adopted = this.adoptClaim.get({ claimId: claim.claim_id, runId });
+      const adopted = this.adoptClaim.get({ claimId: encoded[at] as string, runId });
       if (adopted === undefined) return false;
       this.adoptEvent.run({ claimPk: adopted.claimPk, runId });
       return true;
     }
+    const lineCount = encoded[at + LINE_COUNT_AT] as number;
     const params = this.lineParams;
     params[0] = inserted.lastInsertRowid;
-    for (let index = 0; index < lines.length; index++) {
-      params[1] = index + 1;
-      params[2] = rows[index];
-      lineValuesInto(lines[index]!, params, 3);
+    let from = at + CLAIM_COLUMNS.length;
+    for (let index = 1; index <= lineCount; index++, from += LINE_WIDTH) {
+      params[1] = index;
+      for (let i = 0; i < LINE_WIDTH; i++) params[2 + i] = encoded[from + i];
       this.insertLine.run(params);
     }
     return true;
@@ -200,8 +207,8 @@ export class IngestStore implements IngestSink {
    * another run reading the same claims may have adopted some of them, which then count here as
    * duplicates, so every claim is counted stored by exactly one run.
    */
-  async acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts> {
-    this.stopHeartbeat();
+  acceptRun(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
+    this.stopRenewing();
     this.cancelIdleCommit();
     try {
       const stored = this.acceptInTransaction(runId, counts, finishedAt);
@@ -250,10 +257,21 @@ export class IngestStore implements IngestSink {
    * The input was refused, or the command stopped before its end: whatever its batches wrote goes;
    * the run stays as a record of why.
    */
-  async abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void> {
-    this.stopHeartbeat();
+  abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): void {
+    this.stopRenewing();
     this.rollBackOpen();
     discardRun(this.db, runId, { ...counts, status, error: reason, finishedAt });
+  }
+
+  /**
+   * Another connection (the writer thread's) goes on with the run: what this one left uncommitted is
+   * committed, its lease renewals stop, and the page cache it filled is given back.
+   */
+  handOver(): void {
+    this.cancelIdleCommit();
+    if (this.db.$client.inTransaction) this.db.$client.exec('commit');
+    this.stopRenewing();
+    this.db.$client.pragma('shrink_memory');
   }
 
   /** Commits the batches of a run whose input has paused: its writes must not hold the lock while it waits. */
@@ -277,7 +295,8 @@ export class IngestStore implements IngestSink {
     this.idleCommit = null;
   }
 
-  private stopHeartbeat(): void {
+  /** Another store goes on with the run (the writer thread's), or the process is closing it: no more renewals here. */
+  stopRenewing(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }

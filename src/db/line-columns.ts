@@ -10,7 +10,6 @@ import {
   type LineValue,
   type OutputFieldName,
 } from '../domain/fields.js';
-import type { ClaimLine } from '../domain/types.js';
 import { claimLines, claims } from './schema.js';
 
 // How a claim line's fields (domain/fields.ts) map onto claim_lines and claims: a field's stored
@@ -43,16 +42,8 @@ type FieldColumn<K extends LineFieldName> = SQLiteColumn<
 const selection = <K extends LineFieldName>(names: readonly K[]) =>
   Object.fromEntries(names.map((name) => [name, fieldColumn(name).column])) as { [P in K]: FieldColumn<P> };
 
-/** The claim_lines columns of the stored line fields, in LINE_STORED_FIELDS order (bind with lineValuesInto). */
+/** The claim_lines columns of the stored line fields, in LINE_STORED_FIELDS order (as claim-batch.ts encodes a line). */
 export const LINE_STORED_COLUMNS: readonly string[] = LINE_STORED_FIELDS.map((name) => fieldColumn(name).column.name);
-
-/**
- * Writes a line's stored values into `params` from `offset` on, in LINE_STORED_COLUMNS order: the
- * ingest reuses one parameter array for every line instead of building an object per line.
- */
-export function lineValuesInto(line: ClaimLine, params: unknown[], offset: number): void {
-  for (let i = 0; i < LINE_STORED_FIELDS.length; i++) params[offset + i] = line[LINE_STORED_FIELDS[i]!];
-}
 
 /** What a `list --lines` row shows of a line, in output order (claim_lines joined with claims). */
 export const OUTPUT_COLUMNS = selection<OutputFieldName>(OUTPUT_FIELDS);

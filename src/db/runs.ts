@@ -57,6 +57,11 @@ export function runOwner(): RunOwner {
   return self;
 }
 
+/** A thread that goes on with this process's runs (the ingest's writer) writes as the same owner. */
+export function writeAsOwner(owner: RunOwner): void {
+  self = owner;
+}
+
 /** Extends a run's lease; fails when another process has declared the run dead meanwhile. */
 export function renewLease(db: Db, runId: number, now: number): void {
   const renewed = db

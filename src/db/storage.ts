@@ -10,14 +10,15 @@ import { reportTotals } from './report-totals.js';
 
 /** The modules built on drizzle, loaded by the commands that use them: a report of totals needs none. */
 async function drizzleModules() {
-  const [open, ingestStore, outboxStore, queries, threadedOutbox] = await Promise.all([
+  const [open, ingestStore, threadedIngest, outboxStore, queries, threadedOutbox] = await Promise.all([
     import('./open.js'),
     import('./ingest-store.js'),
+    import('./threaded-ingest.js'),
     import('./outbox-store.js'),
     import('./queries.js'),
     import('./threaded-outbox.js'),
   ]);
-  return { ...open, ...ingestStore, ...outboxStore, ...queries, ...threadedOutbox };
+  return { ...open, ...ingestStore, ...threadedIngest, ...outboxStore, ...queries, ...threadedOutbox };
 }
 type DrizzleModules = Awaited<ReturnType<typeof drizzleModules>>;
 
@@ -28,6 +29,8 @@ type DrizzleModules = Awaited<ReturnType<typeof drizzleModules>>;
 export class SqliteStorage {
   /** Serves the publishers (see ThreadedOutbox); its thread starts only when one leases events. */
   private publishing: InstanceType<DrizzleModules['ThreadedOutbox']> | null = null;
+  /** Writes ingests; its writer thread starts only when a run has more than one batch. */
+  private ingesting: InstanceType<DrizzleModules['ThreadedIngest']> | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -59,7 +62,7 @@ export class SqliteStorage {
   }
 
   ingestSink(): IngestSink {
-    return new this.modules.IngestStore(this.db);
+    return (this.ingesting ??= new this.modules.ThreadedIngest(this.db));
   }
 
   /** null for a database made before the tables existed: nothing in it to be a duplicate of. */
@@ -95,6 +98,7 @@ export class SqliteStorage {
   async close(): Promise<void> {
     // No await without a thread: a caller that does not wait still finds the connection closed.
     if (this.publishing) await this.publishing.close();
+    if (this.ingesting) await this.ingesting.close();
     this.db.$client.close();
   }
 }

@@ -3,7 +3,7 @@ import type { RuleSet } from '../domain/rules.js';
 import { InputRefusedError, InterruptedError, type StopSignal } from '../errors.js';
 import { settleClaim, warningFindings } from './group.js';
 import { RowNormaliser } from './normalise.js';
-import type { DuplicateLookup, IngestSink, RejectsSink } from './ports.js';
+import type { BatchResult, DuplicateLookup, IngestSink, RejectsSink } from './ports.js';
 import { readRecords, type InputFormat } from './read.js';
 import { rejectionRecord } from './rejects.js';
 import {
@@ -84,8 +84,15 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   let validation: ValidateOptions | null = null;
   // A transaction takes batches until it holds rowsPerTransaction rows: fewer commits, bounded memory.
   const rowsPerTransaction = options.batchRows ?? ROWS_PER_TRANSACTION;
-  const rowsPerBatch = Math.min(rowsPerTransaction, ROWS_PER_BATCH);
+  const rowsPerBatch = Math.min(rowsPerTransaction, sink?.batchRows ?? ROWS_PER_BATCH);
   let uncommittedRows = 0;
+  // One batch is written while the next is read: a write in flight is awaited before the next starts.
+  let writing: Promise<BatchResult> | null = null;
+  const written = async (): Promise<void> => {
+    const pending = writing;
+    writing = null;
+    if (pending) totals = countWritten(totals, await pending);
+  };
 
   try {
     for await (const records of untilStopped(readRecords(source, options.format, deps.stdin), deps.stop)) {
@@ -107,7 +114,10 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
               uncommittedRows += into.batch.rows;
               const commit = uncommittedRows >= rowsPerTransaction;
               if (commit) uncommittedRows = 0;
-              totals = countWritten(totals, await writeBatch(target, into.batch, commit));
+              await written();
+              writing = writeBatch(target, into.batch, commit);
+              // Its failure is met where it is awaited; until then it must not count as unhandled.
+              writing.catch(() => undefined);
               into.batch = emptyBatch();
             }
           }
@@ -124,12 +134,15 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
       totals = settle(totals, lastClaim, into);
       refuseIfTooManyRejected(totals, options.maxErrors, source);
     }
+    await written();
     totals = countWritten(totals, await writeBatch(target, into.batch));
     deps.onProgress?.(totals.rowsRead);
     if (!sink || runId === null) return summary(totals, 'dry_run');
     totals = countAccepted(totals, await sink.acceptRun(runId, runCounts(totals), now()));
     return summary(totals, 'completed');
   } catch (error) {
+    // The run is settled after its last write, which may fail too: the first failure is the one told.
+    await Promise.allSettled([writing]);
     if (sink && runId !== null) {
       const [status, reason] =
         error instanceof InterruptedError

@@ -6,6 +6,8 @@ import type { InputRow } from './normalise.js';
  * src/db. Async where a network database would wait: one await per batch of rows, never per row.
  */
 export interface IngestSink {
+  /** Rows it takes best in one batch; ROWS_PER_BATCH when not given. */
+  readonly batchRows?: number;
   /** Records a run that is reading `source`; its batches stay invisible until it is accepted. */
   startRun(source: string, inputFormat: string, startedAt: string): Promise<number>;
   /**
@@ -63,9 +65,23 @@ export interface RejectionToStore {
   errors: RejectionError[];
 }
 
+/** What a batch stored: its new claims, their lines and net fee, and how many were duplicates. */
 export interface BatchResult {
-  stored: Claim[];
+  claimsStored: number;
+  linesStored: number;
+  netFeeCents: number;
   duplicates: number;
+}
+
+/** The result of a batch that stored `stored` and found `duplicates` claims already stored. */
+export function batchStored(stored: readonly Claim[], duplicates: number): BatchResult {
+  let linesStored = 0;
+  let netFeeCents = 0;
+  for (const claim of stored) {
+    linesStored += claim.lines.length;
+    netFeeCents += claim.net_fee_cents;
+  }
+  return { claimsStored: stored.length, linesStored, netFeeCents, duplicates };
 }
 
 /** What a run holds when it is accepted: its own claims and those it adopted. */

@@ -1,5 +1,5 @@
-import type { Claim, Issue } from '../domain/types.js';
-import type { RunCounts, StoredCounts } from './ports.js';
+import type { Issue } from '../domain/types.js';
+import type { BatchResult, RunCounts, StoredCounts } from './ports.js';
 
 export interface RowFinding {
   row: number;
@@ -55,13 +55,13 @@ export function countRejectedClaim(totals: RunTotals, rows: readonly RowFinding[
 }
 
 /** A batch written (or, on a dry run, looked up): its new claims and its duplicates. */
-export function countWritten(totals: RunTotals, written: { stored: readonly Claim[]; duplicates: number }): RunTotals {
+export function countWritten(totals: RunTotals, written: BatchResult): RunTotals {
   return {
     ...totals,
-    claimsStored: totals.claimsStored + written.stored.length,
+    claimsStored: totals.claimsStored + written.claimsStored,
     claimsDuplicate: totals.claimsDuplicate + written.duplicates,
-    linesStored: totals.linesStored + written.stored.reduce((n, claim) => n + claim.lines.length, 0),
-    netFeeCents: totals.netFeeCents + written.stored.reduce((n, claim) => n + claim.net_fee_cents, 0),
+    linesStored: totals.linesStored + written.linesStored,
+    netFeeCents: totals.netFeeCents + written.netFeeCents,
   };
 }
 

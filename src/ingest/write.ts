@@ -1,4 +1,4 @@
-import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore } from './ports.js';
+import { batchStored, type BatchResult, type ClaimToStore, type DuplicateLookup, type IngestSink, type RejectionToStore } from './ports.js';
 
 /**
  * Rows per transaction by default (--batch-rows): each commit writes every index page its claims
@@ -35,5 +35,5 @@ export async function writeBatch(target: WriteTarget, batch: Batch, commit = tru
   if ('sink' in target) return target.sink.writeBatch(target.runId, batch.claims, batch.rejections, commit);
   const stored = target.lookup ? await target.lookup.storedAmong(batch.claims.map(({ claim }) => claim.claim_id)) : new Set<string>();
   const fresh = batch.claims.filter(({ claim }) => !stored.has(claim.claim_id)).map(({ claim }) => claim);
-  return { stored: fresh, duplicates: batch.claims.length - fresh.length };
+  return batchStored(fresh, batch.claims.length - fresh.length);
 }

@@ -210,9 +210,12 @@ export function claimsWritten(target: string): number {
   }
 }
 
-/** Whether another connection could take SQLite's write lock at once (no transaction is holding it). */
-export function writable(path: string): boolean {
-  const db = new Database(path, { timeout: 0 });
+/**
+ * Whether another connection can take SQLite's write lock within `waitMs` (at once by default: no
+ * transaction is holding it).
+ */
+export function writable(path: string, waitMs = 0): boolean {
+  const db = new Database(path, { timeout: waitMs });
   try {
     db.exec('begin immediate');
     db.exec('rollback');

@@ -17,7 +17,8 @@ import {
   type FieldSpec,
 } from '../../src/domain/fields.js';
 import type { ClaimLine } from '../../src/domain/types.js';
-import { EVENT_COLUMNS, fieldColumn, LINE_STORED_COLUMNS, lineValuesInto, OUTPUT_COLUMNS } from '../../src/db/line-columns.js';
+import { CLAIM_COLUMNS, encodeClaims } from '../../src/db/claim-batch.js';
+import { EVENT_COLUMNS, fieldColumn, LINE_STORED_COLUMNS, OUTPUT_COLUMNS } from '../../src/db/line-columns.js';
 import { openDb } from '../../src/db/open.js';
 import { claimLines, claims, runs } from '../../src/db/schema.js';
 
@@ -163,8 +164,9 @@ describe('the line mappings on a real database', () => {
         })
         .returning()
         .get();
-      const values: unknown[] = [claim.id, 1, 2];
-      lineValuesInto(line, values, 3);
+      // As the ingest encodes the line (its input row, then its stored values).
+      const encoded = encodeClaims([{ claim: { ...line, claim_id: 'clm_test', fingerprint: '', lines: [line] }, rows: [2] }]);
+      const values: unknown[] = [claim.id, 1, ...encoded.slice(CLAIM_COLUMNS.length)];
       db.$client
         .prepare(`insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')}) values (${values.map(() => '?').join(', ')})`)
         .run(values);

@@ -1,11 +1,12 @@
-import type {
-  BatchResult,
-  ClaimToStore,
-  DuplicateLookup,
-  IngestSink,
-  RejectionToStore,
-  RunCounts,
-  StoredCounts,
+import {
+  batchStored,
+  type BatchResult,
+  type ClaimToStore,
+  type DuplicateLookup,
+  type IngestSink,
+  type RejectionToStore,
+  type RunCounts,
+  type StoredCounts,
 } from '../../src/ingest/ports.js';
 
 interface FakeRun {
@@ -42,7 +43,7 @@ export class FakeSink implements IngestSink, DuplicateLookup {
       stored.push(c);
     }
     this.rejections.push(...toReject.map((r) => ({ ...r, runId })));
-    return { stored: stored.map((c) => c.claim), duplicates: toStore.length - stored.length };
+    return batchStored(stored.map((c) => c.claim), toStore.length - stored.length);
   }
 
   async acceptRun(runId: number, counts: RunCounts): Promise<StoredCounts> {

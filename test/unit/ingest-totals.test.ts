@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Claim, Issue } from '../../src/domain/types.js';
+import { batchStored } from '../../src/ingest/ports.js';
 import {
   countAccepted,
   countRefused,
@@ -43,7 +44,7 @@ describe('RunTotals', () => {
   });
 
   it('add up what a batch stored, in integer cents, and its duplicates', () => {
-    const totals = countWritten(countWritten(NO_TOTALS, { stored: [claim(2, 150), claim(1, -50)], duplicates: 1 }), { stored: [claim(4, 1)], duplicates: 2 });
+    const totals = countWritten(countWritten(NO_TOTALS, batchStored([claim(2, 150), claim(1, -50)], 1)), batchStored([claim(4, 1)], 2));
     expect(runCounts(totals)).toEqual({
       rowsRead: 0,
       rowsRejected: 0,
@@ -56,13 +57,13 @@ describe('RunTotals', () => {
   });
 
   it('count claims another run took over meanwhile as duplicates once the run is accepted', () => {
-    const written = countWritten(NO_TOTALS, { stored: [claim(2, 100), claim(1, 50)], duplicates: 1 });
+    const written = countWritten(NO_TOTALS, batchStored([claim(2, 100), claim(1, 50)], 1));
     const accepted = countAccepted(written, { claimsStored: 1, linesStored: 2, netFeeCents: 100 });
     expect(accepted).toMatchObject({ claimsStored: 1, linesStored: 2, netFeeCents: 100, claimsDuplicate: 2 });
   });
 
   it('keep nothing stored for a refused input, and keep its row counts', () => {
-    const written = countRowsRead(countWritten(NO_TOTALS, { stored: [claim(2, 100)], duplicates: 0 }), 2);
+    const written = countRowsRead(countWritten(NO_TOTALS, batchStored([claim(2, 100)], 0)), 2);
     expect(countRefused(written)).toMatchObject({ rowsRead: 2, claimsStored: 0, linesStored: 0, netFeeCents: 0 });
   });
 });

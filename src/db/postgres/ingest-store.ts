@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { LINE_STORED_FIELDS } from '../../domain/fields.js';
 import type { Claim } from '../../domain/types.js';
 import { RunTakenOverError } from '../../errors.js';
-import type { BatchResult, ClaimToStore, DuplicateLookup, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../../ingest/ports.js';
+import { batchStored, type BatchResult, type ClaimToStore, type DuplicateLookup, type IngestSink, type RejectionToStore, type RunCounts, type StoredCounts } from '../../ingest/ports.js';
 import { HEARTBEAT_MS, LEASE_MS, runOwner } from '../runs.js';
 import type { PgDb } from './client.js';
 import { discardRun, renewLease, writing } from './runs.js';
@@ -131,7 +131,7 @@ export class PgIngestStore implements IngestSink {
       if (taken.delete(claim.claim_id)) stored.push(claim);
       else duplicates++;
     }
-    return { stored, duplicates };
+    return batchStored(stored, duplicates);
   }
 
   /** As the SQLite store: the run's events become deliverable; returns what the run holds now. */

@@ -1,0 +1,88 @@
+import { RunTakenOverError } from '../errors.js';
+import type { BatchResult, ClaimToStore, IngestSink, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
+import { encodeClaims } from './claim-batch.js';
+import type { Db } from './client.js';
+import { DbThread, threadErrorName, threadScript } from './db-thread.js';
+import { IngestStore } from './ingest-store.js';
+import type { IngestCall } from './ingest-thread.js';
+import { runOwner } from './runs.js';
+
+/**
+ * The ingest sink in SQLite. A run's first batch is written on this thread's connection; the
+ * batches after it by a writer thread of its own (src/db/ingest-thread.ts), so SQLite's work on one
+ * batch overlaps the reading and validating of the next (the pipeline keeps one write in flight).
+ * A small input, one batch, never starts the thread: it would cost more to start than it saves.
+ */
+export class ThreadedIngest implements IngestSink {
+  /**
+   * Two batches are in memory while one is written (it, and the next being read): small ones keep
+   * the peak low, and cost nothing in commits (a transaction takes many).
+   */
+  readonly batchRows = 2_000;
+  private readonly local: IngestStore;
+  private readonly writer: DbThread<IngestCall>;
+  /** Runs that wrote a batch here, and runs the writer thread goes on with. */
+  private readonly startedHere = new Set<number>();
+  private readonly onWriter = new Set<number>();
+
+  constructor(db: Db) {
+    this.local = new IngestStore(db);
+    // The thread writes as this process's runs' owner: the lease and acceptance checks name it.
+    this.writer = new DbThread(threadScript('ingest-thread', import.meta.url), { path: db.$client.name, owner: runOwner() }, undefined, {
+      // It holds one batch at a time: a small young generation keeps its heap from growing.
+      maxYoungGenerationSizeMb: 1,
+    });
+  }
+
+  async startRun(source: string, inputFormat: string, startedAt: string): Promise<number> {
+    return this.local.startRun(source, inputFormat, startedAt);
+  }
+
+  /**
+   * Not async, nor is anything that holds the batch while the thread writes it: a suspended async
+   * function keeps its arguments, which kept the batch being written in memory beside the next.
+   */
+  writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[], commit: boolean): Promise<BatchResult> {
+    try {
+      const claims = encodeClaims(toStore);
+      if (!this.onWriter.has(runId)) {
+        if (!this.startedHere.has(runId)) {
+          this.startedHere.add(runId);
+          return Promise.resolve(this.local.writeBatch(runId, claims, toReject, commit));
+        }
+        // A second batch: the input is long enough for the thread, which takes the write lock next.
+        this.local.handOver();
+        this.onWriter.add(runId);
+        // Its failure, if any, is the next request's too.
+        this.call({ call: 'continueRun', runId }).catch(() => undefined);
+      }
+      return this.call({ call: 'writeBatch', runId, claims, rejections: toReject, commit }) as Promise<BatchResult>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts> {
+    if (!this.onWriter.has(runId)) return this.local.acceptRun(runId, counts, finishedAt);
+    return (await this.call({ call: 'acceptRun', runId, counts, finishedAt })) as StoredCounts;
+  }
+
+  async abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void> {
+    if (!this.onWriter.has(runId)) return this.local.abandonRun(runId, counts, status, reason, finishedAt);
+    await this.call({ call: 'abandonRun', runId, counts, status, reason, finishedAt });
+  }
+
+  /** Stops the lease renewals and the writer thread (waiting for what it was asked to do). */
+  async close(): Promise<void> {
+    this.local.stopRenewing();
+    await this.writer.close();
+  }
+
+  /** The thread's answer, its RunTakenOverError thrown again as one. */
+  private call(request: IngestCall): Promise<unknown> {
+    const { runId } = request;
+    return this.writer.call(request).catch((error: unknown) => {
+      throw threadErrorName(error) === RunTakenOverError.name ? new RunTakenOverError(runId) : error;
+    });
+  }
+}

@@ -131,9 +131,13 @@ export class IngestStore {
   writeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[], commit: boolean): BatchResult {
     this.cancelIdleCommit();
     const client = this.db.$client;
-    if (!client.inTransaction) client.exec('begin immediate');
     let result: BatchResult;
     try {
+      if (!client.inTransaction) {
+        client.exec('begin immediate');
+        // Once per transaction: while it holds the write lock, no other process can declare the run dead.
+        renewLease(this.db, runId, Date.now());
+      }
       // Inside the open transaction, a savepoint: the batch is stored whole or not at all.
       result = this.storeBatch(runId, encoded, toReject);
       if (commit) client.exec('commit');
@@ -148,7 +152,6 @@ export class IngestStore {
   private storeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[]): BatchResult {
     return this.db.transaction(
       () => {
-        renewLease(this.db, runId, Date.now());
         const lastPkBefore = this.lastClaimPk.get() as number;
         const result: BatchResult = { claimsStored: 0, linesStored: 0, netFeeCents: 0, duplicates: 0 };
         for (let at = 0; at < encoded.length; ) {

@@ -126,10 +126,14 @@ describe('a frozen NATS server (SIGSTOP) never hangs a command', () => {
     expect((await here(['replay', '--dlq', '--nats', server.url])).code).toBe(0);
     await server.withClient(async (nc) => {
       const js = jetstream(nc);
-      const acks = Array.from({ length: LETTERS }, (_, i) =>
-        js.publish('claims.dlq.payment.1497775530', JSON.stringify({ event_id: `evt_${i}` })),
-      );
-      await Promise.all(acks);
+      // A thousand at a time, each with time to spare: 10,000 requests at once on a loaded CI machine
+      // left some PubAcks past the client's default 5 s.
+      for (let from = 0; from < LETTERS; from += 1_000) {
+        const acks = Array.from({ length: Math.min(1_000, LETTERS - from) }, (_, i) =>
+          js.publish('claims.dlq.payment.1497775530', JSON.stringify({ event_id: `evt_${from + i}` }), { timeout: 60_000 }),
+        );
+        await Promise.all(acks);
+      }
     });
     // A small --nats-timeout: this test is about the bound being honoured (the first one asserts the default).
     const replay = ws.run(['replay', '--dlq', '--nats', server.url, '--nats-timeout', '2']);

@@ -106,7 +106,9 @@ describe('signals while publishing', () => {
     await server.withClient(async (nc) => {
       const js = jetstream(nc);
       for (let i = 0; i < events.length; i += 500) {
-        await Promise.all(events.slice(i, i + 500).map((m) => js.publish(m.subject.replace(/^claims\.payment\./, 'claims.dlq.payment.'), m.data)));
+        // With time to spare: on a loaded CI machine a PubAck can come after the client's default 5 s.
+        const acks = events.slice(i, i + 500).map((m) => js.publish(m.subject.replace(/^claims\.payment\./, 'claims.dlq.payment.'), m.data, { timeout: 60_000 }));
+        await Promise.all(acks);
       }
     });
     const depth = async () => (await server.streamInfo('CLAIMS_DLQ'))?.state.messages ?? 0;

@@ -23,7 +23,7 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** Rows per write transaction: one row at least; a million rows of claims is already ~1 GB in memory. */
+/** Rows per write transaction: one row at least; a million rows hold the write lock for most of a minute. */
 export function batchRows(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be a whole number from 1 to 1000000');

@@ -149,6 +149,7 @@ export class IngestStore {
     return result;
   }
 
+  /** Called inside the open transaction: its own transaction is a savepoint there. */
   private storeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[]): BatchResult {
     return this.db.transaction(
       () => {
@@ -174,7 +175,6 @@ export class IngestStore {
         }
         return result;
       },
-      { behavior: 'immediate' },
     );
   }
 

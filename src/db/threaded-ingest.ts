@@ -22,9 +22,8 @@ export class ThreadedIngest implements IngestSink {
   readonly batchRows = 1_000;
   private readonly local: IngestStore;
   private readonly writer: DbThread<IngestCall>;
-  /** Runs that wrote a batch here, and runs the writer thread goes on with. */
-  private readonly startedHere = new Set<number>();
-  private readonly onWriter = new Set<number>();
+  /** Where each run's batches are written: here (its first), then by the thread. */
+  private readonly writtenBy = new Map<number, 'here' | 'thread'>();
 
   constructor(db: Db) {
     this.local = new IngestStore(db);
@@ -46,14 +45,15 @@ export class ThreadedIngest implements IngestSink {
   writeBatch(runId: number, toStore: readonly ClaimToStore[], toReject: readonly RejectionToStore[], commit: boolean): Promise<BatchResult> {
     try {
       const claims = encodeClaims(toStore);
-      if (!this.onWriter.has(runId)) {
-        if (!this.startedHere.has(runId)) {
-          this.startedHere.add(runId);
-          return Promise.resolve(this.local.writeBatch(runId, claims, toReject, commit));
-        }
+      const writer = this.writtenBy.get(runId);
+      if (writer === undefined) {
+        this.writtenBy.set(runId, 'here');
+        return Promise.resolve(this.local.writeBatch(runId, claims, toReject, commit));
+      }
+      if (writer === 'here') {
         // A second batch: the input is long enough for the thread, which takes the write lock next.
         this.local.handOver();
-        this.onWriter.add(runId);
+        this.writtenBy.set(runId, 'thread');
         // Its failure, if any, is the next request's too.
         this.call({ call: 'continueRun', runId }).catch(() => undefined);
       }
@@ -64,12 +64,12 @@ export class ThreadedIngest implements IngestSink {
   }
 
   async acceptRun(runId: number, counts: RunCounts, finishedAt: string): Promise<StoredCounts> {
-    if (!this.onWriter.has(runId)) return this.local.acceptRun(runId, counts, finishedAt);
+    if (this.writtenBy.get(runId) !== 'thread') return this.local.acceptRun(runId, counts, finishedAt);
     return (await this.call({ call: 'acceptRun', runId, counts, finishedAt })) as StoredCounts;
   }
 
   async abandonRun(runId: number, counts: RunCounts, status: 'refused' | 'interrupted', reason: string, finishedAt: string): Promise<void> {
-    if (!this.onWriter.has(runId)) return this.local.abandonRun(runId, counts, status, reason, finishedAt);
+    if (this.writtenBy.get(runId) !== 'thread') return this.local.abandonRun(runId, counts, status, reason, finishedAt);
     await this.call({ call: 'abandonRun', runId, counts, status, reason, finishedAt });
   }
 

@@ -7,10 +7,10 @@ import { batchStored, type BatchResult, type ClaimToStore, type DuplicateLookup,
  */
 export const ROWS_PER_TRANSACTION = 100_000;
 
-/** Rows held in memory and handed to the sink at once, whatever the transaction's size. */
+/** Rows held in memory and handed to the sink at once, whatever the transaction's size (unless the sink takes fewer). */
 export const ROWS_PER_BATCH = 20_000;
 
-/** What the write stage writes at once: settled claims and rejected rows, one transaction. */
+/** What the write stage writes at once: settled claims and rejected rows, stored whole or not at all. */
 export interface Batch {
   claims: ClaimToStore[];
   rejections: RejectionToStore[];

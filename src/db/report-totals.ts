@@ -5,13 +5,14 @@ import type { ProviderTotal, ReportTotals, Totals } from '../output/ports.js';
  * Report totals (issue 9): `report summary` and `report top-providers` read figures kept as the
  * claims are written, in the same transactions, so they are exact and cost the same at any size.
  *
- * - provider_totals (per provider) and provider_month_totals (per provider and month of service,
- *   `YYYY-MM`) hold the claims, lines and net fee of the accepted claims. A claim counts once its
- *   run is accepted: acceptRun adds the run's claims with one INSERT … SELECT … GROUP BY … ON
- *   CONFLICT DO UPDATE per table (the run's still-staged outbox rows lead to its claims), before it
- *   flips those rows to pending. A net fee that is not an integer (a row damaged by hand) adds 0,
- *   as the sums always left it out. Staged claims (a run still reading, or killed) are never added,
- *   and discarding a run deletes staged claims only, so discards leave the totals alone.
+ * - provider_totals (per provider), provider_month_totals (per provider and month of service,
+ *   `YYYY-MM`) and provider_day_totals (per provider and day of service) hold the claims, lines and
+ *   net fee of the accepted claims. A claim counts once its run is accepted: acceptRun adds the
+ *   run's claims with one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE per table (the run's
+ *   still-staged outbox rows lead to its claims), before it flips those rows to pending. A net fee
+ *   that is not an integer (a row damaged by hand) adds 0, as the sums always left it out. Staged
+ *   claims (a run still reading, or killed) are never added, and discarding a run deletes staged
+ *   claims only, so discards leave the totals alone.
  * - report_counts (one row) holds the rejected rows (every row of `rejections`: triggers on insert
  *   and delete) and the events per delivery status: acceptRun adds the run's events to pending, a
  *   trigger moves an event between pending, published and failed as the publishers record it.
@@ -19,11 +20,11 @@ import type { ProviderTotal, ReportTotals, Totals } from '../output/ports.js';
  *   move it when its provider, date, line count or net fee is changed. Accepted claims are never
  *   deleted.
  * - top-providers over --from/--to sums the whole months inside the range from
- *   provider_month_totals and reads the days of the partial months at its edges from the claims,
- *   through the covering index claims_service_date (service_date, provider_npi, net_fee_cents,
- *   line_count), less the staged claims among them (few: a run in progress).
- * The migration (drizzle/0002_report_totals.sql) fills them from an existing database and defines
- * the triggers. This module loads neither drizzle nor the schema: a report opens only the driver.
+ *   provider_month_totals and the days of the partial months at its edges from provider_day_totals.
+ *   The claims have no index by date for it: one costs an ingest more than the day totals do
+ *   (an entry per claim at a random place, against one sorted upsert per run at its acceptance).
+ * The migrations (drizzle/0002_report_totals.sql, 0004_day_totals.sql) fill them from an existing
+ * database and define the triggers. This module loads neither drizzle nor the schema: a report opens only the driver.
  */
 
 const NET_FEE = (claim: string) => `iif(typeof(${claim}.net_fee_cents) = 'integer', ${claim}.net_fee_cents, 0)`;
@@ -51,6 +52,7 @@ export function addAcceptedRun(client: Database.Database, runId: number): void {
   const cacheSize = client.pragma('cache_size', { simple: true }) as number;
   client.pragma(`cache_size = ${GROUPING_CACHE_KIB}`);
   try {
+    client.prepare(ADD_ACCEPTED('provider_day_totals', 'c.service_date, c.provider_npi', 'service_date, provider_npi', '1, 2')).run(runId);
     client.prepare(ADD_ACCEPTED('provider_month_totals', 'substr(c.service_date, 1, 7), c.provider_npi', 'month, provider_npi', '1, 2')).run(runId);
     client.prepare(ADD_ACCEPTED('provider_totals', 'c.provider_npi', 'provider_npi', '1')).run(runId);
   } finally {
@@ -120,11 +122,7 @@ function topProviders(client: Database.Database, f: { limit: number; from?: stri
         .filter(Boolean)
         .join(' and ');
     for (const [key, value] of Object.entries(range)) if (value !== undefined) params[`${key}${i}`] = value;
-    parts.push(`select provider_npi, 1 as claims, line_count as lines, ${NET_FEE('claims')} as net_fee_cents
-      from claims where ${within('service_date')}`);
-    // Claims of runs not accepted yet are in the index too: taken out again.
-    parts.push(`select c.provider_npi, -1 as claims, -c.line_count as lines, -${NET_FEE('c')} as net_fee_cents
-      from outbox o join claims c on c.id = o.claim_pk where o.status = 'staged' and ${within('c.service_date')}`);
+    parts.push(`select provider_npi, claims, lines, net_fee_cents from provider_day_totals where ${within('service_date')}`);
   });
   const rows = client
     .prepare(
@@ -146,7 +144,7 @@ interface DayRange {
 
 /**
  * Splits a service-date range into the whole months inside it (read from provider_month_totals)
- * and the day ranges left at its edges (read from the claims). Dates are valid YYYY-MM-DD.
+ * and the day ranges left at its edges (read from provider_day_totals). Dates are valid YYYY-MM-DD.
  */
 function splitRange(from: string | undefined, to: string | undefined): { months: { first: string; last: string } | null; days: DayRange[] } {
   // A whole month starts on the 1st and ends the day before the next month's 1st.

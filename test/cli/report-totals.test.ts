@@ -231,18 +231,20 @@ describe('report totals', () => {
     const file = ws.file('in.csv', csv(rows([0, 40, 400].map((day, i) => ({ subscriber: i, provider: PROVIDERS[i % 2]!, day, lines: 2, cents: 1234 * i, bad: false })))));
     expect((await run(['ingest', file, '-q'])).code).toBe(0);
     // The database as the version before the totals left it: no totals, its indexes, migrations
-    // 0002 (the totals) and 0003 (two line indexes dropped), made after 0001's time, not applied.
+    // 0002 (the totals), 0003 (two line indexes dropped) and 0004 (the day totals, for the date
+    // index), made after 0001's time, not applied.
     withDb((db) => {
-      db.exec('drop table provider_totals; drop table provider_month_totals; drop table report_counts');
+      db.exec('drop table provider_totals; drop table provider_month_totals; drop table provider_day_totals; drop table report_counts');
       for (const { name } of db.prepare("select name from sqlite_master where type = 'trigger'").all() as { name: string }[]) db.exec(`drop trigger ${name}`);
-      db.exec(`drop index claims_service_date; create index claims_service_date on claims (service_date);
+      db.exec(`create index claims_service_date on claims (service_date);
         create index claim_lines_procedure on claim_lines (submitted_procedure);
         create index claim_lines_service_date on claim_lines (service_date)`);
       db.prepare('delete from __drizzle_migrations where created_at > ?').run(migrationTime('0001_leases'));
     });
     expect(await reported(['report', 'summary'])).toMatchObject({ ...recomputedSummary(), claims: 3, lines: 6 });
-    expect(await reported(['report', 'top-providers', '--from', '2021-02-01', '--to', '2022-12-31'])).toMatchObject(
-      recomputedTop('2021-02-01', '2022-12-31'),
-    );
+    // Partial months at both edges (days of 2021-02 and 2022-02), each holding one of the claims.
+    const top = await reported(['report', 'top-providers', '--from', '2021-02-05', '--to', '2022-02-20']);
+    expect(top).toMatchObject(recomputedTop('2021-02-05', '2022-02-20'));
+    expect(top).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import type { DeliverableEvent, Delivery } from '../events/ports.js';
 import { drainOutbox } from '../events/publisher.js';
 import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/streams.js';
+import { applyPublishingHeapFlags } from '../heap-flags.js';
 import { createRecordWriter, defaultFormat, writeRecords, type OutputRecord, type RecordWriter } from '../output/records.js';
 import type { ReplayOptions } from './commands/replay.js';
 import { note, plural, type CommandContext } from './context.js';
@@ -28,6 +29,8 @@ export async function replayCommand(ctx: CommandContext, options: ReplayOptions)
   // The outbox listing of a dry run only reads: a signal ends it as usual.
   if (options.dryRun && !options.dlq) result = await listDeliverable(ctx, options, writer);
   else {
+    // Memory bounded by a page of events: the heap is set for speed, not for the ingest's flat peak.
+    applyPublishingHeapFlags();
     // A signal stops the publishing, not the process: what went out is recorded and said, then exit 128+n.
     const signals = watchStopSignals();
     try {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
-import { applyHeapFlags } from '../heap-flags.js';
+import { reapplyHeapFlags } from '../heap-flags.js';
 
 /*
  * A store served by a thread of its own over its own connection (the ingest's writer, the
@@ -67,7 +67,7 @@ export class DbThread<Call extends object, State = undefined> {
 
   private start(): Worker {
     const worker = new Worker(this.script, { workerData: this.workerData, resourceLimits: this.resourceLimits });
-    worker.once('online', applyHeapFlags);
+    worker.once('online', reapplyHeapFlags);
     worker.on('message', (reply: Reply<State>) => this.settle(reply));
     const fail = (error: Error) => {
       for (const { reject } of this.pending.values()) reject(error);

@@ -3,8 +3,10 @@ import { InterruptedError, type StopSignal } from '../errors.js';
 import { natsSettings } from '../events/connection.js';
 import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
 import type { EventCounts } from '../events/ports.js';
+import { applyPublishingHeapFlags } from '../heap-flags.js';
 import { ingestInputs, runLogFields, type IngestResult, type IngestVerdict } from '../ingest/ingest.js';
 import type { RunSummary } from '../ingest/pipeline.js';
+import type { RunEvents } from '../ingest/ports.js';
 import { STDIN } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords } from '../output/records.js';
@@ -59,7 +61,7 @@ async function ingestSources(
       batchRows: options.batchRows,
       stdin: ctx.io.stdin,
       storage: sink ? { sink } : { dryRun: { lookup: storage?.claimLookup() ?? null } },
-      events,
+      events: events && publishingFast(events),
       rejects: rejectsFile,
       stop,
       onInputStarted: (source, format) => ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started'),
@@ -170,4 +172,19 @@ function humanSummary(s: RunSummary): string {
   }
   for (const finding of s.sampleWarnings) lines.push(`  warning ${s.source} row ${finding.row}: ${describeIssues(finding.issues)}`);
   return lines.join('\n');
+}
+
+/** Each delivery with the heap set for publishing (heap-flags.ts), the ingest's flags again after it. */
+function publishingFast(events: IngestDelivery): RunEvents<IngestDeliveryOutcome> {
+  return {
+    async deliver() {
+      const restore = applyPublishingHeapFlags();
+      try {
+        await events.deliver();
+      } finally {
+        restore();
+      }
+    },
+    outcome: (runs) => events.outcome(runs),
+  };
 }

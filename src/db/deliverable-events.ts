@@ -17,19 +17,24 @@ export function linesByClaim<L extends { claimPk: number }>(rows: Iterable<L>): 
   return byClaim;
 }
 
-const encoder = new TextEncoder();
 const NO_BYTES = new Uint8Array(0);
 
 /**
- * The payloads' UTF-8 bytes, as views of one buffer for the page: encoded at once, and handed from
- * the outbox thread to the publishing one whole, without a copy.
+ * The payloads' UTF-8 bytes, as views of one buffer for the page: written into it one after another
+ * (a UTF-16 unit takes at most 3 bytes), and handed from the outbox thread to the publishing one
+ * whole, without a copy. Joining and encoding the page, then measuring each payload again, cost
+ * an eighth of the outbox thread's time.
  */
 function encodePage(payloads: readonly string[]): Uint8Array[] {
-  const page = encoder.encode(payloads.join(''));
+  let capacity = 0;
+  for (const payload of payloads) capacity += payload.length * 3;
+  // Not from Buffer's shared pool: the page's memory is moved to the other thread.
+  const page = Buffer.allocUnsafeSlow(capacity);
   let offset = 0;
   return payloads.map((payload) => {
-    const length = Buffer.byteLength(payload, 'utf8');
-    return page.subarray(offset, (offset += length));
+    const start = offset;
+    offset += page.write(payload, offset);
+    return new Uint8Array(page.buffer, page.byteOffset + start, offset - start);
   });
 }
 

@@ -55,10 +55,12 @@ export function paymentEvent(claim: PaymentClaim): PaymentEvent {
     net_fee: formatCents(claim.net_fee_cents),
   });
   let lines = '';
-  for (const [index, line] of claim.lines.entries()) {
+  // Index loops: entries() made an iterator and a pair per line and per value.
+  for (let index = 0; index < claim.lines.length; index++) {
+    const line = claim.lines[index]!;
     lines += `${index === 0 ? '' : ','}{"line_index":${index + 1}`;
-    for (const [i, field] of EVENT_FIELDS.entries()) {
-      const value = line[field];
+    for (let i = 0; i < EVENT_FIELDS.length; i++) {
+      const value = line[EVENT_FIELDS[i]!];
       // As JSON.stringify leaves out a property that is undefined.
       if (value !== undefined) lines += LINE_KEYS[i]! + (typeof value === 'number' ? String(value) : JSON.stringify(value));
     }

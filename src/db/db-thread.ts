@@ -45,7 +45,7 @@ export class DbThread<Call extends object, State = undefined> {
   ) {}
 
   call(request: Call, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
-    const worker = this.worker ?? this.start();
+    const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
     const answered = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     // Referenced only while an answer is awaited: an idle thread must not keep the process alive.
@@ -65,7 +65,12 @@ export class DbThread<Call extends object, State = undefined> {
     await exited;
   }
 
-  private start(): Worker {
+  /** Starts the thread ahead of its first call, so it is ready by then; idle, it keeps nothing alive. */
+  start(): void {
+    if (!this.worker) this.spawn().unref();
+  }
+
+  private spawn(): Worker {
     const worker = new Worker(this.script, { workerData: this.workerData, resourceLimits: this.resourceLimits });
     worker.once('online', reapplyHeapFlags);
     worker.on('message', (reply: Reply<State>) => this.settle(reply));

@@ -74,10 +74,10 @@ export class SqliteStorage {
     }
   }
 
-  /** Publishing goes through the outbox thread; listing and counting are quick reads on this connection. */
+  /** Publishing goes through ThreadedOutbox (its thread from the second page on); listing and counting are quick reads on this connection. */
   outbox(): OutboxSource & OutboxStatus & OutboxListing {
     const local = new this.modules.OutboxStore(this.db);
-    const publishing = (this.publishing ??= new this.modules.ThreadedOutbox(this.db.$client.name));
+    const publishing = (this.publishing ??= new this.modules.ThreadedOutbox(this.db));
     return {
       claimNext: (owner, afterSeq, limit, leaseMs) => publishing.claimNext(owner, afterSeq, limit, leaseMs),
       recordDeliveries: (deliveries, at) => publishing.recordDeliveries(deliveries, at),

@@ -236,11 +236,10 @@ export class IngestStore {
 
   /** Accepts the run in a transaction of its own, or with the batches still uncommitted. */
   private acceptInTransaction(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
-    const tx = this.db;
     return this.transaction(
       () => {
         // Through the run's outbox rows (indexed by run): claims have no index by run.
-        const stored = tx
+        const stored = this.db
           .select({
             claimsStored: sql<number>`count(*)`.mapWith(Number),
             linesStored: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
@@ -251,14 +250,15 @@ export class IngestStore {
           .where(eq(outbox.runId, runId))
           .get()!;
         const claimsDuplicate = counts.claimsDuplicate + counts.claimsStored - stored.claimsStored;
-        const accepted = tx
+        const accepted = this.db
           .update(runs)
           .set({ ...counts, ...stored, claimsDuplicate, status: 'completed', finishedAt, leaseExpiresAt: null })
           .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
           .run();
         if (accepted.changes === 0) throw new RunTakenOverError(runId);
         addAcceptedRun(this.db.$client, runId);
-        tx.update(outbox)
+        this.db
+          .update(outbox)
           .set({ status: 'pending' })
           .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')))
           .run();

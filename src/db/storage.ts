@@ -76,8 +76,9 @@ export class SqliteStorage {
 
   /** Publishing goes through ThreadedOutbox (its thread from the second page on); listing and counting are quick reads on this connection. */
   outbox(): OutboxSource & OutboxStatus & OutboxListing {
-    const local = new this.modules.OutboxStore(this.db);
-    const publishing = (this.publishing ??= new this.modules.ThreadedOutbox(this.db));
+    // One outbox on this connection: it lists and counts, and leases the first page (ThreadedOutbox).
+    const publishing = (this.publishing ??= new this.modules.ThreadedOutbox(new this.modules.OutboxStore(this.db), this.db.$client.name));
+    const local = publishing.local;
     return {
       claimNext: (owner, afterSeq, limit, leaseMs) => publishing.claimNext(owner, afterSeq, limit, leaseMs),
       recordDeliveries: (deliveries, at) => publishing.recordDeliveries(deliveries, at),

@@ -1,7 +1,6 @@
 import type { DeliverableEvent, Delivery, OutboxSource } from '../events/ports.js';
 import { DbThread, threadScript } from './db-thread.js';
-import type { Db } from './client.js';
-import { OutboxStore, outcomeOf } from './outbox-store.js';
+import { outcomeOf, type OutboxStore } from './outbox-store.js';
 import type { OutboxCall, OutboxState } from './outbox-thread.js';
 
 /**
@@ -16,13 +15,15 @@ import type { OutboxCall, OutboxState } from './outbox-thread.js';
 export class ThreadedOutbox implements OutboxSource {
   private unpayable = 0;
   private readonly thread: DbThread<OutboxCall, OutboxState>;
-  private readonly local: OutboxStore;
   /** Leases and outcomes go to the thread once a full page has been leased here. */
   private onThread = false;
 
-  constructor(db: Db) {
-    this.local = new OutboxStore(db);
-    this.thread = new DbThread(threadScript('outbox-thread', import.meta.url), { path: db.$client.name }, (unpayable) => {
+  /** `local`: the outbox on this thread's connection to the database at `path` (the one the storage lists and counts with). */
+  constructor(
+    readonly local: OutboxStore,
+    path: string,
+  ) {
+    this.thread = new DbThread(threadScript('outbox-thread', import.meta.url), { path }, (unpayable) => {
       this.unpayable = unpayable;
     });
   }

@@ -1,4 +1,4 @@
-import { and, eq, exists, gte, lte, notExists, or, sql, type Column, type SQL, type Table } from 'drizzle-orm';
+import { and, eq, exists, gte, inArray, lte, notExists, or, sql, type Column, type SQL, type Table } from 'drizzle-orm';
 import type { ClaimFilters } from '../output/ports.js';
 
 // What `list`, `list --lines` (and PostgreSQL's reports) filter on, written once for both backends: only drizzle's
@@ -11,6 +11,8 @@ export interface ClaimTables {
   claims: Columns<'id' | 'claimId' | 'claimNumber' | 'providerNpi' | 'serviceDate'>;
   claimLines: Columns<'claimPk' | 'serviceDate' | 'submittedProcedure'>;
   outbox: Columns<'claimPk' | 'status'>;
+  /** Where the backend looks claims up by provider and date, when its claims have no index for it. */
+  providerClaims?: Columns<'providerNpi' | 'serviceDate' | 'claimPk'>;
 }
 
 /**
@@ -25,11 +27,23 @@ export function accepted({ claims, outbox }: ClaimTables): SQL {
 export function claimConditions(t: ClaimTables, f: ClaimFilters, dateColumn: Column): SQL[] {
   const { claims } = t;
   const conditions: SQL[] = [accepted(t)];
-  if (f.provider !== undefined) conditions.push(eq(claims.providerNpi, f.provider));
+  if (f.provider !== undefined) conditions.push(byProvider(t, f, dateColumn === claims.serviceDate));
   if (f.from !== undefined) conditions.push(gte(dateColumn, f.from));
   if (f.to !== undefined) conditions.push(lte(dateColumn, f.to));
   if (f.claim !== undefined) conditions.push(or(eq(claims.claimId, f.claim), eq(claims.claimNumber, f.claim))!);
   return conditions;
+}
+
+/**
+ * The claims of `f.provider`: through providerClaims where there is one, there within --from/--to
+ * when the dates filtered are the claims' own (a line's date may differ from its claim's).
+ */
+function byProvider({ claims, providerClaims }: ClaimTables, f: ClaimFilters, claimDates: boolean): SQL {
+  if (!providerClaims) return eq(claims.providerNpi, f.provider!);
+  const within = [eq(providerClaims.providerNpi, f.provider!)];
+  if (claimDates && f.from !== undefined) within.push(gte(providerClaims.serviceDate, f.from));
+  if (claimDates && f.to !== undefined) within.push(lte(providerClaims.serviceDate, f.to));
+  return inArray(claims.id, sql`(select ${providerClaims.claimPk} from ${providerClaims} where ${and(...within)})`);
 }
 
 /** Which claims `list` shows: a claim matches a procedure when any of its lines has it. */

@@ -20,6 +20,13 @@ const INSERT_LINE = `insert into claim_lines (claim_pk, line_index, source_row, 
 const STAGE_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, ?, 'staged' from claims where id > ? order by id`;
 const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
 /**
+ * An accepted run's claims by provider (schema.ts, provider_claims): sorted first, so the insert
+ * walks the table once. One already there was set back to staged by hand and accepted again.
+ */
+const ADD_PROVIDER_CLAIMS = `insert into provider_claims (provider_npi, service_date, claim_pk)
+  select c.provider_npi, c.service_date, c.id from outbox o join claims c on c.id = o.claim_pk
+  where o.run_id = ? and o.status = 'staged' order by 1, 2, 3 on conflict do nothing`;
+/**
  * How long uncommitted batches wait for the next: longer than a batch takes to read at any
  * reasonable speed, short enough that an input that pauses (a slow pipe) does not keep others waiting.
  */
@@ -253,6 +260,7 @@ export class IngestStore {
           .run();
         if (accepted.changes === 0) throw new RunTakenOverError(runId);
         addAcceptedRun(this.db.$client, runId);
+        this.db.$client.prepare(ADD_PROVIDER_CLAIMS).run(runId);
         this.db
           .update(outbox)
           .set({ status: 'pending' })

@@ -5,10 +5,10 @@ import type { Db } from './client.js';
 import { OUTPUT_COLUMNS } from './line-columns.js';
 import { listClaimConditions, listLineConditions } from './claim-filters.js';
 import { claimListing, linePosition, rejectionListing, runListing } from './selections.js';
-import { claimLines, claims, outbox, rejections, runs } from './schema.js';
+import { claimLines, claims, outbox, providerClaims, rejections, runs } from './schema.js';
 
 /** The tables the list filters read (claim-filters.ts). */
-const TABLES = { claims, claimLines, outbox };
+const TABLES = { claims, claimLines, outbox, providerClaims };
 
 /** Rows per page of a streamed listing: one await per page. */
 const PAGE_ROWS = 1_000;

@@ -46,11 +46,29 @@ export const claims = sqliteTable(
     netFeeCents: integer('net_fee_cents').notNull(),
   },
   (t) => [
-    index('claims_provider_date').on(t.providerNpi, t.serviceDate),
-    // No index by service date: a claim's entry would land at its date, anywhere in the index, and
-    // keeping one cost an ingest a third of its time. Reports by date read provider_day_totals.
+    // No index by provider or by service date: a claim's entry would land anywhere in either, and
+    // keeping them cost an ingest a third of its time. `list --provider` reads provider_claims,
+    // reports by date read provider_day_totals.
     index('claims_claim_number').on(t.claimNumber),
   ],
+);
+
+/**
+ * The accepted claims by provider and date of service, for `list --provider`: what an index of
+ * claims on both would hold, but added a run at a time when it is accepted (acceptRun), sorted, so
+ * an ingest walks it once instead of landing each claim's entry at a random place as it is written.
+ * Triggers (drizzle/0005_provider_claims.sql) move an entry when a claim's provider or date is
+ * changed by hand and delete it with its claim: by its whole key, where a foreign key would have to
+ * search the table by claim.
+ */
+export const providerClaims = sqliteTable(
+  'provider_claims',
+  {
+    providerNpi: text('provider_npi').notNull(),
+    serviceDate: text('service_date').notNull(),
+    claimPk: integer('claim_pk').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.providerNpi, t.serviceDate, t.claimPk] })],
 );
 
 export const claimLines = sqliteTable(

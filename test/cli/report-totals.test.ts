@@ -191,6 +191,17 @@ function recomputedTop(from?: string, to?: string): { provider_npi: string; net_
   });
 }
 
+/** `list --provider` as it was before provider_claims: the accepted claims of the provider, in stored order. */
+function recomputedClaimIds(provider: string, from: string, to: string): string[] {
+  return withDb(
+    (db) =>
+      db
+        .prepare(`select claim_id from claims where ${ACCEPTED} and provider_npi = ? and service_date between ? and ? order by id`)
+        .pluck()
+        .all(provider, from, to) as string[],
+  );
+}
+
 async function reported(args: string[]): Promise<unknown> {
   const result = await run([...args, '--format', 'json']);
   expect(result.code, result.stderr).toBe(0);
@@ -221,22 +232,26 @@ describe('report totals', () => {
             const top = (await reported(['report', 'top-providers', '--limit', '100', ...dates])) as Record<string, unknown>[];
             expect(top.map(({ rank: _r, net_fee: _n, ...p }) => p)).toEqual(recomputedTop(f, t));
           }
+          const provider = PROVIDERS[ops.indexOf(op) % PROVIDERS.length]!;
+          const listed = (await reported(['list', '--provider', provider, '--from', from, '--to', to])) as { claim_id: string }[];
+          expect(listed.map((claim) => claim.claim_id)).toEqual(recomputedClaimIds(provider, from, to));
         }
       }),
       { seed: SEED, numRuns: 25 },
     );
   }, 240_000);
 
-  it('are filled from the claims of a database made before they existed', async () => {
+  it('are filled from the claims of a database made before they existed, as provider_claims is', async () => {
     const file = ws.file('in.csv', csv(rows([0, 40, 400].map((day, i) => ({ subscriber: i, provider: PROVIDERS[i % 2]!, day, lines: 2, cents: 1234 * i, bad: false })))));
     expect((await run(['ingest', file, '-q'])).code).toBe(0);
     // The database as the version before the totals left it: no totals, its indexes, migrations
-    // 0002 (the totals), 0003 (two line indexes dropped) and 0004 (the day totals, for the date
-    // index), made after 0001's time, not applied.
+    // 0002 (the totals), 0003 (two line indexes dropped), 0004 (the day totals, for the date
+    // index) and 0005 (provider_claims, for the provider index), made after 0001's time, not applied.
     withDb((db) => {
-      db.exec('drop table provider_totals; drop table provider_month_totals; drop table provider_day_totals; drop table report_counts');
+      db.exec('drop table provider_totals; drop table provider_month_totals; drop table provider_day_totals; drop table report_counts; drop table provider_claims');
       for (const { name } of db.prepare("select name from sqlite_master where type = 'trigger'").all() as { name: string }[]) db.exec(`drop trigger ${name}`);
       db.exec(`create index claims_service_date on claims (service_date);
+        create index claims_provider_date on claims (provider_npi, service_date);
         create index claim_lines_procedure on claim_lines (submitted_procedure);
         create index claim_lines_service_date on claim_lines (service_date)`);
       db.prepare('delete from __drizzle_migrations where created_at > ?').run(migrationTime('0001_leases'));
@@ -246,5 +261,8 @@ describe('report totals', () => {
     const top = await reported(['report', 'top-providers', '--from', '2021-02-05', '--to', '2022-02-20']);
     expect(top).toMatchObject(recomputedTop('2021-02-05', '2022-02-20'));
     expect(top).toHaveLength(2);
+    const listed = (await reported(['list', '--provider', PROVIDERS[0]!, '--from', '2020-01-01', '--to', '2022-12-31'])) as { claim_id: string }[];
+    expect(listed.map((claim) => claim.claim_id)).toEqual(recomputedClaimIds(PROVIDERS[0]!, '2020-01-01', '2022-12-31'));
+    expect(listed).toHaveLength(2);
   });
 });

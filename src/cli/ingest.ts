@@ -1,6 +1,7 @@
 import { formatCents } from '../domain/money.js';
+import type { RuleSet } from '../domain/rules.js';
 import { InterruptedError, type StopSignal } from '../errors.js';
-import { natsSettings } from '../events/connection.js';
+import { natsSettings } from '../events/settings.js';
 import { IngestDelivery, NO_EVENTS, type IngestDeliveryOutcome } from '../events/ingest-delivery.js';
 import type { EventCounts } from '../events/ports.js';
 import { applyPublishingHeapFlags } from '../heap-flags.js';
@@ -21,7 +22,7 @@ import { watchStopSignals } from './signals.js';
 import { openStorage } from './storage.js';
 
 export async function ingestCommand(ctx: CommandContext, files: string[], options: IngestOptions): Promise<Outcome> {
-  const rules = loadRules(options.rules);
+  const rules = await loadRules(options.rules);
   const sources = files.length > 0 ? files : [STDIN];
   const signals = watchStopSignals();
   try {
@@ -34,7 +35,7 @@ export async function ingestCommand(ctx: CommandContext, files: string[], option
 async function ingestSources(
   ctx: CommandContext,
   sources: string[],
-  rules: ReturnType<typeof loadRules>,
+  rules: RuleSet,
   options: IngestOptions,
   stop: AbortSignal,
 ): Promise<Outcome> {

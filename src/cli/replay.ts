@@ -1,5 +1,6 @@
 import { InterruptedError, UsageError, type StopSignal } from '../errors.js';
-import { natsSettings, withNatsSession, type NatsSession, type NatsSettings } from '../events/connection.js';
+import { withNatsSession, type NatsSession } from '../events/connection.js';
+import { natsSettings, type NatsSettings } from '../events/settings.js';
 import { replayDeadLetters, type DeadLetterOutcome } from '../events/dlq.js';
 import type { DeliverableEvent, Delivery } from '../events/ports.js';
 import { drainOutbox } from '../events/publisher.js';

@@ -52,8 +52,12 @@ export async function summaryCommand(ctx: CommandContext, options: SummaryOption
 }
 
 async function natsModules() {
-  const [connection, streams] = await Promise.all([import('../events/connection.js'), import('../events/streams.js')]);
-  return { ...connection, ...streams };
+  const [settings, connection, streams] = await Promise.all([
+    import('../events/settings.js'),
+    import('../events/connection.js'),
+    import('../events/streams.js'),
+  ]);
+  return { ...settings, ...connection, ...streams };
 }
 
 export async function rejectionsCommand(ctx: CommandContext, options: RejectionsOptions): Promise<Outcome> {

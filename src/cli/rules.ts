@@ -6,7 +6,7 @@ import { SUCCESS, type Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
 
 export async function rulesCommand(ctx: CommandContext, options: RulesOptions): Promise<Outcome> {
-  const records = listRules(loadRules(options.rules)).map((rule) => ({
+  const records = listRules(await loadRules(options.rules)).map((rule) => ({
     name: rule.name,
     field: rule.field,
     severity: rule.severity,

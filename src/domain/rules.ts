@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { parseServiceDate, isFutureDate } from './dates.js';
 import {
   FIELDS,
@@ -11,13 +10,13 @@ import {
   type MoneyField,
 } from './fields.js';
 import type { ClaimKeyFields } from './grouping.js';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { controlCharacter, looksLikeFormula, MAX_CLAIM_NET_FEE_CENTS, MAX_CUSTOM_RULE_INPUT, MAX_FEE_CENTS } from './limits.js';
 import { formatCents, parseMoney } from './money.js';
 import { lineNetFeeCents } from './netfee.js';
 import { hasValidNpiCheckDigit, isNpiFormat } from './npi.js';
 import { normaliseQuadrant } from './quadrant.js';
-import type { ClaimLine, Issue, Parsed, RuleSetting, Severity } from './types.js';
+import type { ClaimLine, Issue, RuleSetting, Severity } from './types.js';
 
 interface BuiltinRule {
   name: string;
@@ -30,7 +29,7 @@ interface BuiltinRule {
 // The catalogue of built-in rules with their default severities: every rule that can reject a row.
 // `claim_consistent` and the claim part of `money_range` are applied by claim.ts to a whole claim;
 // `column_count`, `json_syntax` and `json_row` by the ingest normaliser, `claim_rejected` by the pipeline.
-const BUILTIN_RULES = [
+export const BUILTIN_RULES = [
   { name: 'required', field: null, description: 'required fields are not empty after trimming', severity: 'error', configurable: false },
   { name: 'money_format', field: null, description: 'fees are money amounts with at most two decimals', severity: 'error', configurable: false },
   { name: 'money_not_negative', field: null, description: 'fees are not negative', severity: 'error', configurable: true },
@@ -55,55 +54,7 @@ const FREE_TEXT_FIELDS: readonly Field[] = TEXT_FIELDS.map((name) => LINE_FIELDS
 
 export type BuiltinRuleName = (typeof BUILTIN_RULES)[number]['name'];
 
-const BUILTIN_BY_NAME: ReadonlyMap<string, BuiltinRule> = new Map(BUILTIN_RULES.map((rule) => [rule.name, rule]));
-
-const SettingSchema = z.enum(['error', 'warn', 'off'], { error: 'expected "error", "warn" or "off"' });
-
-// Falls back to zod's own message for anything but a missing key.
-const requiredString = () => z.string({ error: (issue) => (issue.input === undefined ? 'required' : undefined) });
-
-const CustomRuleSchema = z.strictObject({
-  name: requiredString().regex(/^[A-Za-z0-9_.-]+$/, 'expected a name of letters, digits, "_", "." or "-"'),
-  field: z.enum(FIELDS, {
-    error: (issue) => (issue.input === undefined ? 'required' : `unknown field ${JSON.stringify(issue.input)}`),
-  }),
-  pattern: requiredString().superRefine((pattern, ctx) => {
-    const problem = regexProblem(pattern);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  message: requiredString().min(1, 'must not be empty'),
-  severity: z.enum(['error', 'warn'], { error: 'expected "error" or "warn"' }).default('error'),
-});
-
-/** The `--rules` file: settings for built-in rules and extra field/pattern rules. */
-export const RulesFileSchema = z.strictObject({
-  builtin: z
-    .record(z.string(), SettingSchema)
-    .superRefine((settings, ctx) => {
-      for (const name of Object.keys(settings)) {
-        const rule = BUILTIN_BY_NAME.get(name);
-        if (!rule) ctx.addIssue({ code: 'custom', path: [name], message: `unknown rule "${name}"` });
-        else if (!rule.configurable) {
-          ctx.addIssue({ code: 'custom', path: [name], message: `rule "${name}" cannot be changed` });
-        }
-      }
-    })
-    .optional(),
-  custom: z
-    .array(CustomRuleSchema)
-    .superRefine((rules, ctx) => {
-      const seen = new Set<string>();
-      rules.forEach(({ name }, index) => {
-        const path = [index, 'name'];
-        if (BUILTIN_BY_NAME.has(name)) ctx.addIssue({ code: 'custom', path, message: `"${name}" is a built-in rule` });
-        else if (seen.has(name)) ctx.addIssue({ code: 'custom', path, message: `duplicate rule name "${name}"` });
-        seen.add(name);
-      });
-    })
-    .optional(),
-});
-
-export type RulesFile = z.infer<typeof RulesFileSchema>;
+export const BUILTIN_BY_NAME: ReadonlyMap<string, BuiltinRule> = new Map(BUILTIN_RULES.map((rule) => [rule.name, rule]));
 
 export interface CustomRule {
   name: string;
@@ -113,7 +64,7 @@ export interface CustomRule {
   severity: Severity;
 }
 
-/** Effective severities of the built-in rules and the compiled custom rules. Build it with buildRuleSet. */
+/** Effective severities of the built-in rules and the compiled custom rules: defaultRuleSet, or buildRuleSet (rules-file.ts) for a rules file. */
 export interface RuleSet {
   readonly builtin: Readonly<Record<BuiltinRuleName, RuleSetting>>;
   readonly custom: readonly CustomRule[];
@@ -128,18 +79,10 @@ export interface RuleInfo {
   builtin: boolean;
 }
 
-/** Validates a parsed `--rules` file (undefined: defaults only) and compiles it. */
-export function buildRuleSet(config?: unknown): Parsed<RuleSet> {
-  const parsed = RulesFileSchema.safeParse(config === undefined ? {} : config);
-  if (!parsed.success) return { ok: false, message: parsed.error.issues.map(describeIssue).join('; ') };
-
-  const builtin = Object.fromEntries(BUILTIN_RULES.map((rule) => [rule.name, rule.severity])) as Record<
-    BuiltinRuleName,
-    RuleSetting
-  >;
-  Object.assign(builtin, parsed.data.builtin);
-  const custom = (parsed.data.custom ?? []).map((rule) => ({ ...rule, pattern: RE2JS.compile(rule.pattern) }));
-  return { ok: true, value: { builtin, custom } };
+/** The built-in rules at their default severities, and no custom rule: what runs without `--rules`. */
+export function defaultRuleSet(): RuleSet {
+  const builtin = Object.fromEntries(BUILTIN_RULES.map((rule) => [rule.name, rule.severity])) as Record<BuiltinRuleName, RuleSetting>;
+  return { builtin, custom: [] };
 }
 
 export function listRules(rules: RuleSet): RuleInfo[] {
@@ -291,31 +234,4 @@ function completeFees(cents: Partial<Record<MoneyField, number>>) {
     member_coinsurance_cents: member_coinsurance,
     member_copay_cents: member_copay,
   };
-}
-
-/**
- * Custom patterns run on RE2's engine, whose time is linear in the cell: no pattern, however
- * written (`(a+)+$`, `(a|a)*$`), can stall an ingest. It has no backreferences or lookaround.
- */
-function regexProblem(pattern: string): string | null {
-  try {
-    RE2JS.compile(pattern);
-    return null;
-  } catch (error) {
-    return `not a pattern this tool can run in linear time (RE2 syntax: no backreferences or lookaround): ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
-  }
-  return `${path || 'rules file'}: ${issue.message}`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
 }

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { NatsUnavailableError } from '../errors.js';
-import { connectNats, type NatsSession, type NatsSettings } from './connection.js';
+import type { NatsSession } from './connection.js';
 import type { EventCounts, OutboxSource, OutboxStatus } from './ports.js';
 import { drainOutbox, type DrainResult } from './publisher.js';
-import { ensureStreams } from './streams.js';
+import type { NatsSettings } from './settings.js';
 
 export const NO_EVENTS: EventCounts = { events_published: 0, events_pending: 0, events_failed: 0 };
 
@@ -64,6 +64,8 @@ export class IngestDelivery {
     stop?: AbortSignal,
   ): Promise<IngestDelivery> {
     if (!settings) return new IngestDelivery(outbox, log, false, null, false, stop);
+    // The NATS client is loaded only when it is to be used: an ingest without --nats keeps its memory.
+    const [{ connectNats }, { ensureStreams }] = await Promise.all([import('./connection.js'), import('./streams.js')]);
     let session: NatsSession | null = null;
     try {
       session = await connectNats(settings, log);

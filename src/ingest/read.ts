@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH, MAX_RECORD_BYTES } from '../domain/limits.js';
 import { InputRefusedError } from '../errors.js';
 import type { InputFormat } from './formats.js';
@@ -201,6 +200,8 @@ async function* jsonBatches(stream: Readable, source: string): AsyncGenerator<Ra
   if (first !== '[') {
     throw new InputRefusedError(source, 'JSON input must be an array of row objects or one row object');
   }
+  // Loaded for a JSON array only: CSV and NDJSON inputs do without it.
+  const { default: streamArray } = await import('stream-json/streamers/stream-array.js');
   const guarded = rest.pipe(arrayGuard());
   // Numbers as their source text: a float would round a 20-digit subscriber number or an amount.
   const elements = guarded.pipe(streamArray.withParserAsStream({ numberAsString: true }));

@@ -5,15 +5,11 @@ import { buildClaim, claimIssues } from '../../src/domain/claim.js';
 import type { FieldValues } from '../../src/domain/fields.js';
 import { AdjacentGrouper, claimKey } from '../../src/domain/grouping.js';
 import { matchHeaders } from '../../src/domain/headers.js';
-import { buildRuleSet, validateRow, type RowValidation } from '../../src/domain/rules.js';
+import { defaultRuleSet, validateRow, type RowValidation } from '../../src/domain/rules.js';
 import type { ClaimLine } from '../../src/domain/types.js';
 
 const TODAY = '2025-06-30';
-const rules = (() => {
-  const parsed = buildRuleSet();
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-})();
+const rules = defaultRuleSet();
 
 function fixtureRows(): RowValidation[] {
   const [headers = [], ...records] = parse(readFileSync(new URL('../../fixtures/claim_1234.csv', import.meta.url)), { bom: true }) as string[][];

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildRuleSet } from '../../src/domain/rules.js';
+import { defaultRuleSet } from '../../src/domain/rules.js';
 import { InterruptedError } from '../../src/errors.js';
 import { ingestInputs, runLogFields, verdict } from '../../src/ingest/ingest.js';
 import { ingestInput, type IngestStorage, type RunSummary } from '../../src/ingest/pipeline.js';
@@ -12,11 +12,7 @@ import { FakeSink } from './ingest-fake-sink.js';
 
 const TODAY = '2025-06-30';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/claim_1234.csv', import.meta.url));
-const rules = (() => {
-  const parsed = buildRuleSet();
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-})();
+const rules = defaultRuleSet();
 
 function run(text: string, storage: IngestStorage, extra: { maxErrors?: number; rejects?: RejectsSink; stop?: AbortSignal } = {}) {
   return ingestInput(

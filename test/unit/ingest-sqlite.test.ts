@@ -5,17 +5,13 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../src/db/storage.js';
-import { buildRuleSet } from '../../src/domain/rules.js';
+import { defaultRuleSet } from '../../src/domain/rules.js';
 import { IngestDelivery } from '../../src/events/ingest-delivery.js';
 import { ingestInputs } from '../../src/ingest/ingest.js';
 import { STDIN } from '../../src/ingest/read.js';
 import { cells, csv } from '../helpers/inputs.js';
 
-const rules = (() => {
-  const parsed = buildRuleSet();
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-})();
+const rules = defaultRuleSet();
 const log = pino({ enabled: false });
 
 /** The library against the real SQLite storage, in process: what `claims ingest` does, without the binary. */

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildRuleSet } from '../../src/domain/rules.js';
+import { defaultRuleSet } from '../../src/domain/rules.js';
 import { settleClaim, warningFindings } from '../../src/ingest/group.js';
 import { RowNormaliser, type InputRow } from '../../src/ingest/normalise.js';
 import { readRecords } from '../../src/ingest/read.js';
@@ -11,11 +11,7 @@ import { cells, HEADER } from '../helpers/inputs.js';
 import { FakeSink } from './ingest-fake-sink.js';
 
 const TODAY = '2025-06-30';
-const rules = (() => {
-  const parsed = buildRuleSet();
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.value;
-})();
+const rules = defaultRuleSet();
 
 /** The normalise stage over CSV cells: the header first, then one InputRow per line. */
 function normalised(lines: string[][], header = HEADER): { rows: InputRow[]; normaliser: RowNormaliser } {

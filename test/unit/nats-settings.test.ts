@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { natsSettings, redactServers } from '../../src/events/connection.js';
+import { natsSettings, redactServers } from '../../src/events/settings.js';
 
 const settings = (nats: string) => natsSettings({ nats })!;
 

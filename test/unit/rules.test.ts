@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldValues } from '../../src/domain/fields.js';
-import { buildRuleSet, listRules, RulesFileSchema, validateRow, type RuleSet } from '../../src/domain/rules.js';
+import { buildRuleSet, RulesFileSchema } from '../../src/domain/rules-file.js';
+import { listRules, validateRow, type RuleSet } from '../../src/domain/rules.js';
 
 const TODAY = '2025-06-30';
 

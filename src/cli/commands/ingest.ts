@@ -29,7 +29,7 @@ Examples:
   // Bad NATS settings are a usage error, found before ingest opens (or creates) the database.
   check: async (_options, command) => {
     const globals = command.optsWithGlobals();
-    if (globals.nats) (await import('../../events/connection.js')).natsSettings(globals);
+    if (globals.nats) (await import('../../events/settings.js')).natsSettings(globals);
   },
   run: async (ctx, options, files) => (await import('../ingest.js')).ingestCommand(ctx, files, options),
 });

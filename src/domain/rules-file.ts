@@ -55,9 +55,9 @@ export const RulesFileSchema = z.strictObject({
 
 export type RulesFile = z.infer<typeof RulesFileSchema>;
 
-/** Validates a parsed `--rules` file (undefined: defaults only) and compiles it. */
-export function buildRuleSet(config?: unknown): Parsed<RuleSet> {
-  const parsed = RulesFileSchema.safeParse(config === undefined ? {} : config);
+/** Validates a parsed `--rules` file and compiles it on top of the built-in rules (defaultRuleSet). */
+export function buildRuleSet(config: unknown): Parsed<RuleSet> {
+  const parsed = RulesFileSchema.safeParse(config);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map(describeIssue).join('; ') };
 
   const { builtin } = defaultRuleSet();

@@ -29,7 +29,7 @@ interface BuiltinRule {
 // The catalogue of built-in rules with their default severities: every rule that can reject a row.
 // `claim_consistent` and the claim part of `money_range` are applied by claim.ts to a whole claim;
 // `column_count`, `json_syntax` and `json_row` by the ingest normaliser, `claim_rejected` by the pipeline.
-export const BUILTIN_RULES = [
+const BUILTIN_RULES = [
   { name: 'required', field: null, description: 'required fields are not empty after trimming', severity: 'error', configurable: false },
   { name: 'money_format', field: null, description: 'fees are money amounts with at most two decimals', severity: 'error', configurable: false },
   { name: 'money_not_negative', field: null, description: 'fees are not negative', severity: 'error', configurable: true },

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldValues } from '../../src/domain/fields.js';
 import { buildRuleSet, RulesFileSchema } from '../../src/domain/rules-file.js';
-import { listRules, validateRow, type RuleSet } from '../../src/domain/rules.js';
+import { defaultRuleSet, listRules, validateRow, type RuleSet } from '../../src/domain/rules.js';
 
 const TODAY = '2025-06-30';
 
-const rulesFrom = (config?: unknown): RuleSet => {
+const rulesFrom = (config: unknown): RuleSet => {
   const parsed = buildRuleSet(config);
   if (!parsed.ok) throw new Error(parsed.message);
   return parsed.value;
@@ -16,7 +16,7 @@ const errorFor = (config: unknown): string => {
   return parsed.message;
 };
 
-const DEFAULTS = rulesFrom();
+const DEFAULTS = defaultRuleSet();
 
 // The third row of fixtures/claim_1234.csv, as read from the file.
 const row = (overrides: FieldValues = {}): FieldValues => ({

@@ -48,6 +48,7 @@ export class IngestStore {
   private readonly insertLine;
   private readonly stageEvents;
   private readonly lastClaimPk;
+  private readonly addProviderClaims;
   private readonly adoptClaim;
   private readonly adoptEvent;
   private readonly upsertRejection;
@@ -63,6 +64,7 @@ export class IngestStore {
     this.insertLine = db.$client.prepare(INSERT_LINE);
     this.stageEvents = db.$client.prepare(STAGE_EVENTS);
     this.lastClaimPk = db.$client.prepare(LAST_CLAIM_PK).pluck();
+    this.addProviderClaims = db.$client.prepare(ADD_PROVIDER_CLAIMS);
     // A claim staged by another run that is still unaccepted (killed, or still reading): that run may
     // yet be discarded, so this run takes the claim and its event over instead of calling it a duplicate.
     this.adoptClaim = db
@@ -260,7 +262,7 @@ export class IngestStore {
           .run();
         if (accepted.changes === 0) throw new RunTakenOverError(runId);
         addAcceptedRun(this.db.$client, runId);
-        this.db.$client.prepare(ADD_PROVIDER_CLAIMS).run(runId);
+        this.addProviderClaims.run(runId);
         this.db
           .update(outbox)
           .set({ status: 'pending' })

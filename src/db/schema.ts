@@ -145,6 +145,15 @@ export const outbox = sqliteTable(
   (t) => [index('outbox_status').on(t.status, t.seq), index('outbox_run').on(t.runId, t.status)],
 );
 
+/** What every totals table keeps per key: the accepted claims, their lines and their net fee. */
+function acceptedTotals() {
+  return {
+    claims: integer('claims').notNull(),
+    lines: integer('lines').notNull(),
+    netFeeCents: integer('net_fee_cents').notNull(),
+  };
+}
+
 /**
  * Report totals (issue 9), kept exact as claims are written so `report summary` and
  * `report top-providers` read a few thousand rows whatever the number of claims; the whole design is
@@ -153,9 +162,7 @@ export const outbox = sqliteTable(
  */
 export const providerTotals = sqliteTable('provider_totals', {
   providerNpi: text('provider_npi').primaryKey(),
-  claims: integer('claims').notNull(),
-  lines: integer('lines').notNull(),
-  netFeeCents: integer('net_fee_cents').notNull(),
+  ...acceptedTotals(),
 });
 
 export const providerMonthTotals = sqliteTable(
@@ -163,9 +170,7 @@ export const providerMonthTotals = sqliteTable(
   {
     month: text('month').notNull(),
     providerNpi: text('provider_npi').notNull(),
-    claims: integer('claims').notNull(),
-    lines: integer('lines').notNull(),
-    netFeeCents: integer('net_fee_cents').notNull(),
+    ...acceptedTotals(),
   },
   (t) => [primaryKey({ columns: [t.month, t.providerNpi] })],
 );
@@ -176,9 +181,7 @@ export const providerDayTotals = sqliteTable(
   {
     serviceDate: text('service_date').notNull(),
     providerNpi: text('provider_npi').notNull(),
-    claims: integer('claims').notNull(),
-    lines: integer('lines').notNull(),
-    netFeeCents: integer('net_fee_cents').notNull(),
+    ...acceptedTotals(),
   },
   (t) => [primaryKey({ columns: [t.serviceDate, t.providerNpi] })],
 );

@@ -1,40 +1,85 @@
 import type { Parsed } from './types.js';
 
-// Sign may sit before or after the `$`; integer part either plain digits or correctly comma-grouped.
-const MONEY_PATTERN = /^(-?)(\$?)(-?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/;
 // 13 whole digits and 2 decimals stay below 2^53 cents.
 const SAFE_WHOLE_DIGITS = 13;
 const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
 const ZERO = 0x30;
-const LEADING_ZEROS = /^0+(?=\d)/;
+const NINE = 0x39;
+const MINUS = 0x2d;
+const DOLLAR = 0x24;
+const COMMA = 0x2c;
+const POINT = 0x2e;
+const NOT_MONEY: Parsed<number> = { ok: false, message: 'not a money amount' };
 
-/** Parses a user-written money amount into integer cents, digit by digit (never through a float). */
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+
+/** The end of the run of ASCII digits that starts at `from`. */
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && isDigit(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/**
+ * Parses a user-written money amount into integer cents, digit by digit (never through a float):
+ * an optional `-` before or after an optional `$`, whole digits either plain or correctly
+ * comma-grouped (`1,234`), then optionally `.` and at most two decimals. Scanned by hand rather
+ * than matched by a pattern: this runs four times per input row, and a match's captures were a
+ * fifth of an ingest's allocations.
+ */
 export function parseMoney(raw: string): Parsed<number> {
   const text = raw.trim();
   if (text === '') return { ok: false, message: 'empty' };
-  const match = MONEY_PATTERN.exec(text);
-  if (!match) return { ok: false, message: 'not a money amount' };
-  // Indexed rather than destructured: this runs four times per input row.
-  const signBefore = match[1] ?? '';
-  const signAfter = match[3] ?? '';
-  const whole = match[4] ?? '';
-  const decimals = match[5];
-  if ((signBefore && signAfter) || (whole === '' && !decimals)) {
-    return { ok: false, message: 'not a money amount' };
-  }
-  if (decimals !== undefined && decimals.length > 2) return { ok: false, message: 'more than two decimals' };
+  let at = 0;
+  const signBefore = text.charCodeAt(at) === MINUS;
+  if (signBefore) at++;
+  if (text.charCodeAt(at) === DOLLAR) at++;
+  const signAfter = text.charCodeAt(at) === MINUS;
+  if (signAfter) at++;
+  if (signBefore && signAfter) return NOT_MONEY;
 
-  const digits = (whole.includes(',') ? whole.replaceAll(',', '') : whole) || '0';
-  const fraction = decimals === undefined ? '00' : decimals.length === 2 ? decimals : decimals.padEnd(2, '0');
-  const significant = digits.charCodeAt(0) === ZERO ? digits.replace(LEADING_ZEROS, '') : digits;
+  const wholeStart = at;
+  at = digitsEnd(text, at);
+  if (text.charCodeAt(at) === COMMA) {
+    // Groups of exactly three digits after one to three: `1,234,567`, never `12,34` or `1234,567`.
+    if (at === wholeStart || at - wholeStart > 3) return NOT_MONEY;
+    while (text.charCodeAt(at) === COMMA) {
+      if (digitsEnd(text, at + 1) !== at + 4) return NOT_MONEY;
+      at += 4;
+    }
+  }
+  const wholeEnd = at;
+  let decimalsStart = -1;
+  if (text.charCodeAt(at) === POINT) {
+    decimalsStart = at + 1;
+    at = digitsEnd(text, decimalsStart);
+  }
+  if (at !== text.length) return NOT_MONEY;
+  const decimalCount = decimalsStart < 0 ? 0 : at - decimalsStart;
+  if (wholeEnd === wholeStart && decimalCount === 0) return NOT_MONEY;
+  if (decimalCount > 2) return { ok: false, message: 'more than two decimals' };
+
+  let fraction = 0;
+  if (decimalCount >= 1) fraction += (text.charCodeAt(decimalsStart) - ZERO) * 10;
+  if (decimalCount === 2) fraction += text.charCodeAt(decimalsStart + 1) - ZERO;
+  // The whole part's digits after any leading zeros (and without the commas).
+  let significant = 0;
+  let whole = 0;
+  for (let i = wholeStart; i < wholeEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COMMA || (c === ZERO && significant === 0)) continue;
+    significant++;
+    whole = whole * 10 + (c - ZERO);
+  }
   let cents: number;
-  if (significant.length <= SAFE_WHOLE_DIGITS) {
+  if (significant <= SAFE_WHOLE_DIGITS) {
     // Integers this short are exact as numbers: no float rounding can happen.
-    cents = Number(significant) * 100 + Number(fraction);
+    cents = whole * 100 + fraction;
   } else {
     // A million-digit cell must not cost a million-digit BigInt: 2^53 cents has 14 whole digits.
-    if (significant.length > SAFE_WHOLE_DIGITS + 1) return { ok: false, message: 'too large' };
-    const magnitude = BigInt(significant) * 100n + BigInt(fraction);
+    if (significant > SAFE_WHOLE_DIGITS + 1) return { ok: false, message: 'too large' };
+    const digits = text.slice(wholeStart, wholeEnd).replaceAll(',', '');
+    const magnitude = BigInt(digits) * 100n + BigInt(fraction);
     if (magnitude > MAX_SAFE_CENTS) return { ok: false, message: 'too large' };
     cents = Number(magnitude);
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatCents, parseMoney } from '../../src/domain/money.js';
 
@@ -62,6 +63,38 @@ describe('parseMoney', () => {
   it('rejects amounts beyond the safe integer range of cents', () => {
     expect(failure('90071992547409.92')).toBe('too large');
     expect(failure('99999999999999999999')).toBe('too large');
+  });
+});
+
+/**
+ * The money grammar as a pattern, the form parseMoney was first written in: parseMoney now scans
+ * by hand, and must read every text exactly as this does.
+ */
+function parseMoneyByPattern(raw: string): ReturnType<typeof parseMoney> {
+  const text = raw.trim();
+  if (text === '') return { ok: false, message: 'empty' };
+  const match = /^(-?)(\$?)(-?)(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/.exec(text);
+  if (!match) return { ok: false, message: 'not a money amount' };
+  const [, signBefore, , signAfter, whole = '', decimals] = match;
+  if ((signBefore && signAfter) || (whole === '' && !decimals)) return { ok: false, message: 'not a money amount' };
+  if (decimals !== undefined && decimals.length > 2) return { ok: false, message: 'more than two decimals' };
+  const magnitude = BigInt(whole.replaceAll(',', '') || '0') * 100n + BigInt((decimals ?? '').padEnd(2, '0'));
+  if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, message: 'too large' };
+  return { ok: true, value: signBefore || signAfter ? -Number(magnitude) || 0 : Number(magnitude) };
+}
+
+describe('parseMoney against the money pattern', () => {
+  // Texts made of the characters the grammar turns on, so that near misses are common.
+  const moneyLike = fc.string({ unit: fc.constantFrom('-', '$', ',', '.', ' ', '0', '1', '5', '9', 'x'), maxLength: 16 });
+  const digitsLike = fc.string({ unit: fc.constantFrom('0', '1', '9', ',', '.'), minLength: 12, maxLength: 24 });
+
+  it('reads every text as the pattern does', () => {
+    fc.assert(
+      fc.property(fc.oneof(moneyLike, digitsLike, fc.string({ maxLength: 8 })), (text) => {
+        expect(parseMoney(text)).toEqual(parseMoneyByPattern(text));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { AdjacentGrouper } from '../domain/grouping.js';
+import { AdjacentGrouper, sameClaim } from '../domain/grouping.js';
 import type { RuleSet } from '../domain/rules.js';
 import { InputRefusedError, InterruptedError, type StopSignal } from '../errors.js';
 import { settleClaim, warningFindings } from './group.js';
@@ -76,12 +76,11 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   });
 
   const normaliser = new RowNormaliser(source);
-  const grouper = new AdjacentGrouper<ValidatedRow>((row) => row.groupKey);
+  const grouper = new AdjacentGrouper<ValidatedRow>((first, row) => sameClaim(first.key, row.key, normaliser.hasClaimNumber));
   let totals = NO_TOTALS;
   // Where settled claims go: the batch being filled (replaced after each write), built once rather than per claim.
   const into: SettleInto = { source, rejects: deps.rejects, batch: emptyBatch(), columns: [] };
-  // Known once the header is read, which comes before the first row.
-  let validation: ValidateOptions | null = null;
+  const validation: ValidateOptions = { rules: options.rules, today: options.today };
   // A transaction takes batches until it holds rowsPerTransaction rows: fewer commits, bounded memory.
   const rowsPerTransaction = options.batchRows ?? ROWS_PER_TRANSACTION;
   const rowsPerBatch = Math.min(rowsPerTransaction, sink?.batchRows ?? ROWS_PER_BATCH);
@@ -104,7 +103,6 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
           const input = normaliser.normalise(record);
           if (input === null) continue;
           rowsInChunk++;
-          validation ??= { rules: options.rules, today: options.today, byClaimNumber: normaliser.hasClaimNumber };
           const claimRows = grouper.push(validateInput(input, validation));
           if (claimRows) {
             into.columns = normaliser.columns ?? [];

@@ -1,23 +1,22 @@
-import { claimKey } from '../domain/grouping.js';
+import type { ClaimKeyFields } from '../domain/grouping.js';
 import { validateRow, type RuleSet } from '../domain/rules.js';
 import type { ClaimLine, Issue } from '../domain/types.js';
 import type { InputRow } from './normalise.js';
 
-/** A row after validation: its claim line (null when it has errors), its findings, its claim's key. */
+/** A row after validation: its claim line (null when it has errors), its findings, what decides its claim. */
 export interface ValidatedRow {
   input: InputRow;
   line: ClaimLine | null;
   errors: Issue[];
   warnings: Issue[];
-  groupKey: string;
+  /** What decides its claim (grouping.ts, sameClaim). */
+  key: ClaimKeyFields;
 }
 
 export interface ValidateOptions {
   rules: RuleSet;
   /** YYYY-MM-DD; service dates after it are in the future. */
   today: string;
-  /** The input has a claim number column: claims are grouped by it. */
-  byClaimNumber: boolean;
 }
 
 /** The validate stage: one normalised row against the rules. */
@@ -34,6 +33,6 @@ export function validateInput(input: InputRow, options: ValidateOptions): Valida
     line: input.structuralIssue ? null : result.line,
     errors,
     warnings,
-    groupKey: claimKey(result.key, options.byClaimNumber),
+    key: result.key,
   };
 }

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { buildClaim, claimIssues } from '../../src/domain/claim.js';
 import type { FieldValues } from '../../src/domain/fields.js';
-import { AdjacentGrouper, claimKey } from '../../src/domain/grouping.js';
+import { AdjacentGrouper, sameClaim } from '../../src/domain/grouping.js';
 import { matchHeaders } from '../../src/domain/headers.js';
 import { defaultRuleSet, validateRow, type RowValidation } from '../../src/domain/rules.js';
 import type { ClaimLine } from '../../src/domain/types.js';
@@ -44,7 +44,7 @@ describe('the claim_1234.csv fixture', () => {
     const rows = fixtureRows();
     expect(rows.flatMap((r) => r.issues)).toEqual([]);
 
-    const grouper = new AdjacentGrouper<RowValidation>((row) => claimKey(row.key, false));
+    const grouper = new AdjacentGrouper<RowValidation>((first, row) => sameClaim(first.key, row.key, false));
     const groups = rows.map((row) => grouper.push(row)).filter((group) => group !== null);
     const last = grouper.flush();
     expect(groups).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdjacentGrouper, claimKey, type ClaimKeyFields } from '../../src/domain/grouping.js';
+import { AdjacentGrouper, sameClaim, type ClaimKeyFields } from '../../src/domain/grouping.js';
 
 const key = (overrides: Partial<ClaimKeyFields> = {}): ClaimKeyFields => ({
   claim_number: 'C1',
@@ -10,36 +10,41 @@ const key = (overrides: Partial<ClaimKeyFields> = {}): ClaimKeyFields => ({
   ...overrides,
 });
 
-describe('claimKey', () => {
+describe('sameClaim', () => {
   it('uses only the claim number when grouping by claim number', () => {
-    expect(claimKey(key(), true)).toBe(claimKey(key({ provider_npi: '1234567893', service_date: '2018-01-01' }), true));
-    expect(claimKey(key(), true)).not.toBe(claimKey(key({ claim_number: 'C2' }), true));
+    expect(sameClaim(key(), key({ provider_npi: '1234567893', service_date: '2018-01-01' }), true)).toBe(true);
+    expect(sameClaim(key(), key({ claim_number: 'C2' }), true)).toBe(false);
   });
 
-  it('falls back to the four-field key for a row whose claim number is blank', () => {
+  it('falls back to the four fields for rows whose claim number is blank', () => {
     const blank = key({ claim_number: '' });
-    expect(claimKey(blank, true)).toBe(claimKey(key({ claim_number: '' }), true));
-    expect(claimKey(blank, true)).not.toBe(claimKey(key({ claim_number: '', provider_npi: '1234567893' }), true));
-    expect(claimKey(blank, true)).toBe(claimKey(blank, false));
+    expect(sameClaim(blank, key({ claim_number: '' }), true)).toBe(true);
+    expect(sameClaim(blank, key({ claim_number: '', provider_npi: '1234567893' }), true)).toBe(false);
+    expect(sameClaim(blank, blank, false)).toBe(true);
+  });
+
+  it('never puts a row with a claim number with one without', () => {
+    expect(sameClaim(key(), key({ claim_number: '' }), true)).toBe(false);
+    expect(sameClaim(key({ claim_number: '' }), key(), true)).toBe(false);
   });
 
   it('otherwise uses service date, subscriber, plan group and NPI', () => {
-    expect(claimKey(key(), false)).toBe(claimKey(key({ claim_number: 'other' }), false));
+    expect(sameClaim(key(), key({ claim_number: 'other' }), false)).toBe(true);
     for (const field of ['service_date', 'subscriber_number', 'plan_group_number', 'provider_npi'] as const) {
-      expect(claimKey(key(), false), field).not.toBe(claimKey(key({ [field]: 'changed' }), false));
+      expect(sameClaim(key(), key({ [field]: 'changed' }), false), field).toBe(false);
     }
   });
 
   it('cannot be fooled by separators inside values', () => {
     const a = key({ subscriber_number: 'a|b', plan_group_number: 'c' });
     const b = key({ subscriber_number: 'a', plan_group_number: 'b|c' });
-    expect(claimKey(a, false)).not.toBe(claimKey(b, false));
+    expect(sameClaim(a, b, false)).toBe(false);
   });
 });
 
 describe('AdjacentGrouper', () => {
   const groupAll = (items: string[]) => {
-    const grouper = new AdjacentGrouper<string>((item) => item.charAt(0));
+    const grouper = new AdjacentGrouper<string>((first, item) => first.charAt(0) === item.charAt(0));
     const groups: string[][] = [];
     for (const item of items) {
       const finished = grouper.push(item);
@@ -55,7 +60,7 @@ describe('AdjacentGrouper', () => {
   });
 
   it('returns the previous group only when a new one starts', () => {
-    const grouper = new AdjacentGrouper<string>((item) => item.charAt(0));
+    const grouper = new AdjacentGrouper<string>((first, item) => first.charAt(0) === item.charAt(0));
     expect(grouper.push('a1')).toBeNull();
     expect(grouper.push('a2')).toBeNull();
     expect(grouper.push('b1')).toEqual(['a1', 'a2']);
@@ -63,11 +68,11 @@ describe('AdjacentGrouper', () => {
     expect(grouper.flush()).toBeNull();
   });
 
-  it('treats an empty-string key as a key like any other', () => {
+  it('treats empty items as items like any other', () => {
     expect(groupAll(['', '', 'x'])).toEqual([['', ''], ['x']]);
   });
 
   it('has nothing to flush when nothing was pushed', () => {
-    expect(new AdjacentGrouper<number>(String).flush()).toBeNull();
+    expect(new AdjacentGrouper<number>((a, b) => a === b).flush()).toBeNull();
   });
 });

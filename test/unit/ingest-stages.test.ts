@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { AdjacentGrouper, sameClaim } from '../../src/domain/grouping.js';
 import { defaultRuleSet } from '../../src/domain/rules.js';
 import { settleClaim, warningFindings } from '../../src/ingest/group.js';
 import { RowNormaliser, type InputRow } from '../../src/ingest/normalise.js';
@@ -22,8 +23,15 @@ function normalised(lines: string[][], header = HEADER): { rows: InputRow[]; nor
 }
 
 function validated(lines: string[][], header = HEADER): ValidatedRow[] {
+  return normalised(lines, header).rows.map((row) => validateInput(row, { rules, today: TODAY }));
+}
+
+/** The group stage's grouping of validated rows: adjacent rows of one claim together. */
+function grouped(lines: string[][], header = HEADER): ValidatedRow[][] {
   const { rows, normaliser } = normalised(lines, header);
-  return rows.map((row) => validateInput(row, { rules, today: TODAY, byClaimNumber: normaliser.hasClaimNumber }));
+  const grouper = new AdjacentGrouper<ValidatedRow>((first, row) => sameClaim(first.key, row.key, normaliser.hasClaimNumber));
+  const groups = rows.map((row) => grouper.push(validateInput(row, { rules, today: TODAY }))).filter((group) => group !== null);
+  return [...groups, grouper.flush()!];
 }
 
 describe('validate stage', () => {
@@ -45,12 +53,11 @@ describe('validate stage', () => {
     expect(row!.errors[0]).toMatchObject({ rule: 'column_count' });
   });
 
-  it('keys rows by claim number when the input has that column, else by the four claim fields', () => {
+  it('groups rows by claim number when the input has that column, else by the four claim fields', () => {
     const header = [...HEADER, 'claim number'];
-    const [a, b] = validated([[...cells(), 'C1'], [...cells({ subscriber: '99' }), 'C1']], header);
-    expect(a!.groupKey).toBe(b!.groupKey);
-    const [c, d] = validated([cells(), cells({ subscriber: '99' })]);
-    expect(c!.groupKey).not.toBe(d!.groupKey);
+    expect(grouped([[...cells(), 'C1'], [...cells({ subscriber: '99' }), 'C1']], header).map((g) => g.length)).toEqual([2]);
+    expect(grouped([cells(), cells({ subscriber: '99' })]).map((g) => g.length)).toEqual([1, 1]);
+    expect(grouped([cells(), cells()]).map((g) => g.length)).toEqual([2]);
   });
 });
 

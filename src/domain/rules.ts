@@ -2,7 +2,6 @@ import { parseServiceDate, isFutureDate } from './dates.js';
 import {
   FIELDS,
   LINE_FIELDS,
-  MONEY_FIELDS,
   REQUIRED_FIELDS,
   TEXT_FIELDS,
   type Field,
@@ -113,125 +112,149 @@ export interface RowValidation {
 /** Applies every enabled rule to one row's raw values and, when no error is found, builds its line. */
 export function validateRow(values: FieldValues, rules: RuleSet, today: string): RowValidation {
   const issues: Issue[] = [];
-  // Each value trimmed once: this runs for every input row, and most checks look at a value twice.
-  const trimmedValues: FieldValues = {};
-  for (const field of FIELDS) trimmedValues[field] = (values[field] ?? '').trim();
-  const raw = (field: Field): string => values[field] ?? '';
-  const trimmed = (field: Field): string => trimmedValues[field]!;
-  const report = (rule: BuiltinRuleName, field: Field, message: string): void => {
-    const severity = rules.builtin[rule];
-    if (severity !== 'off') issues.push({ rule, field, value: raw(field), message, severity });
-  };
+  const found: Findings = { issues, values, severities: rules.builtin };
+  // Values are trimmed where they are used, not all up front: this runs for every input row, and
+  // trimming allocates only for a value that has blanks around it.
 
   for (const field of REQUIRED_FIELDS) {
-    if (trimmed(field) === '') report('required', field, 'empty');
+    if (!NOT_BLANK.test(values[field] ?? '')) report(found, 'required', field, 'empty');
   }
 
   // Reported, never stripped: a stripped NUL would silently turn `D0\0 80` into another code.
   for (const field of FIELDS) {
-    const control = controlCharacter(raw(field));
-    if (control) report('control_characters', field, `contains control character ${control}`);
+    const control = controlCharacter(values[field] ?? '');
+    if (control) report(found, 'control_characters', field, `contains control character ${control}`);
   }
 
   for (const field of FREE_TEXT_FIELDS) {
-    if (looksLikeFormula(raw(field)) || looksLikeFormula(trimmed(field))) {
-      report('formula_text', field, 'starts like a spreadsheet formula');
+    if (looksLikeFormula(values[field] ?? '') || looksLikeFormula(trimmedValue(values, field))) {
+      report(found, 'formula_text', field, 'starts like a spreadsheet formula');
     }
   }
 
   // Each check below only looks at non-empty values: emptiness is the `required` rule's finding.
   let serviceDate: string | undefined;
-  if (trimmed('service_date') !== '') {
-    const date = parseServiceDate(raw('service_date'));
-    if (!date.ok) report('date_format', 'service_date', date.message);
+  const givenDate = trimmedValue(values, 'service_date');
+  if (givenDate !== '') {
+    const date = parseServiceDate(values.service_date!);
+    if (!date.ok) report(found, 'date_format', 'service_date', date.message);
     else {
       serviceDate = date.value;
-      if (isFutureDate(date.value, today)) report('date_not_future', 'service_date', `after today (${today})`);
+      if (isFutureDate(date.value, today)) report(found, 'date_not_future', 'service_date', `after today (${today})`);
     }
   }
 
-  const procedure = trimmed('submitted_procedure').toUpperCase();
+  const procedure = trimmedValue(values, 'submitted_procedure').toUpperCase();
   if (procedure !== '' && !procedure.startsWith('D')) {
-    report('procedure_starts_with_d', 'submitted_procedure', 'must start with D');
+    report(found, 'procedure_starts_with_d', 'submitted_procedure', 'must start with D');
   }
 
-  const quadrant = normaliseQuadrant(raw('quadrant'));
-  if (!quadrant.ok) report('quadrant_code', 'quadrant', quadrant.message);
+  const quadrant = normaliseQuadrant(values.quadrant ?? '');
+  if (!quadrant.ok) report(found, 'quadrant_code', 'quadrant', quadrant.message);
 
-  const npi = trimmed('provider_npi');
+  const npi = trimmedValue(values, 'provider_npi');
   if (npi !== '') {
-    if (!isNpiFormat(npi)) report('npi_format', 'provider_npi', 'not 10 digits');
-    else if (!hasValidNpiCheckDigit(npi)) report('npi_check_digit', 'provider_npi', 'check digit does not match');
+    if (!isNpiFormat(npi)) report(found, 'npi_format', 'provider_npi', 'not 10 digits');
+    else if (!hasValidNpiCheckDigit(npi)) report(found, 'npi_check_digit', 'provider_npi', 'check digit does not match');
   }
 
-  const cents: Partial<Record<MoneyField, number>> = {};
-  for (const field of MONEY_FIELDS) {
-    if (trimmed(field) === '') continue;
-    const amount = parseMoney(raw(field));
-    if (!amount.ok) report('money_format', field, amount.message);
-    else {
-      cents[field] = amount.value;
-      if (amount.value < 0) report('money_not_negative', field, 'negative fee');
-      if (Math.abs(amount.value) > MAX_FEE_CENTS) report('money_range', field, `beyond ±${formatCents(MAX_FEE_CENTS)}`);
-    }
-  }
+  // In the fields' order (fields.ts), each into a variable of its own: the line below names every field.
+  const providerFees = checkedCents(found, 'provider_fees', trimmedValue(values, 'provider_fees'));
+  const allowedFees = checkedCents(found, 'allowed_fees', trimmedValue(values, 'allowed_fees'));
+  const memberCoinsurance = checkedCents(found, 'member_coinsurance', trimmedValue(values, 'member_coinsurance'));
+  const memberCopay = checkedCents(found, 'member_copay', trimmedValue(values, 'member_copay'));
 
   for (const rule of rules.custom) {
-    const value = trimmed(rule.field);
+    const value = trimmedValue(values, rule.field);
     // Even a safe-looking pattern costs time per character: an over-long cell fails unmatched.
     if (value.length > MAX_CUSTOM_RULE_INPUT) {
       const message = `${rule.message} (longer than ${MAX_CUSTOM_RULE_INPUT} characters, not checked)`;
-      issues.push({ rule: rule.name, field: rule.field, value: raw(rule.field), message, severity: rule.severity });
+      issues.push({ rule: rule.name, field: rule.field, value: values[rule.field] ?? '', message, severity: rule.severity });
     } else if (!rule.pattern.test(value)) {
-      issues.push({ rule: rule.name, field: rule.field, value: raw(rule.field), message: rule.message, severity: rule.severity });
+      issues.push({ rule: rule.name, field: rule.field, value: values[rule.field] ?? '', message: rule.message, severity: rule.severity });
     }
   }
 
   const key: ClaimKeyFields = {
-    claim_number: trimmed('claim_number'),
-    service_date: serviceDate ?? trimmed('service_date'),
-    subscriber_number: trimmed('subscriber_number'),
-    plan_group_number: trimmed('plan_group_number'),
+    claim_number: trimmedValue(values, 'claim_number'),
+    service_date: serviceDate ?? givenDate,
+    subscriber_number: trimmedValue(values, 'subscriber_number'),
+    plan_group_number: trimmedValue(values, 'plan_group_number'),
     provider_npi: npi,
   };
 
   // Errors from non-configurable rules always leave the date or a fee unset; the checks narrow the types.
-  const fees = completeFees(cents);
-  if (hasError(issues) || serviceDate === undefined || fees === null) return { line: null, issues, key };
+  if (
+    hasError(issues) ||
+    serviceDate === undefined ||
+    providerFees === undefined ||
+    allowedFees === undefined ||
+    memberCoinsurance === undefined ||
+    memberCopay === undefined
+  ) {
+    return { line: null, issues, key };
+  }
+  const fees = {
+    provider_fees_cents: providerFees,
+    allowed_fees_cents: allowedFees,
+    member_coinsurance_cents: memberCoinsurance,
+    member_copay_cents: memberCopay,
+  };
   // One literal, every field spelled out (the ClaimLine type makes the compiler ask for a new one):
   // spreading built objects into it cost several times the rest of this function.
   const line: ClaimLine = {
-    plan_group_number: trimmed('plan_group_number'),
-    subscriber_number: trimmed('subscriber_number'),
-    claim_number: trimmed('claim_number') || null,
-    line_number: trimmed('line_number') || null,
+    plan_group_number: key.plan_group_number,
+    subscriber_number: key.subscriber_number,
+    claim_number: key.claim_number || null,
+    line_number: trimmedValue(values, 'line_number') || null,
     service_date: serviceDate,
     submitted_procedure: procedure,
     // With quadrant_code off or warn, an unknown code is kept as written (trimmed, upper-cased).
-    quadrant: quadrant.ok ? quadrant.value : trimmed('quadrant').toUpperCase(),
+    quadrant: quadrant.ok ? quadrant.value : trimmedValue(values, 'quadrant').toUpperCase(),
     provider_npi: npi,
-    provider_fees_cents: fees.provider_fees_cents,
-    allowed_fees_cents: fees.allowed_fees_cents,
-    member_coinsurance_cents: fees.member_coinsurance_cents,
-    member_copay_cents: fees.member_copay_cents,
+    provider_fees_cents: providerFees,
+    allowed_fees_cents: allowedFees,
+    member_coinsurance_cents: memberCoinsurance,
+    member_copay_cents: memberCopay,
     net_fee_cents: lineNetFeeCents(fees),
   };
   return { line, issues, key };
 }
 
+/** Where a row's findings go (module functions report them: closures would be allocated for every row). */
+interface Findings {
+  issues: Issue[];
+  /** The row's values as given: a finding quotes its value untrimmed. */
+  values: FieldValues;
+  severities: RuleSet['builtin'];
+}
+
+function report(found: Findings, rule: BuiltinRuleName, field: Field, message: string): void {
+  const severity = found.severities[rule];
+  if (severity !== 'off') found.issues.push({ rule, field, value: found.values[field] ?? '', message, severity });
+}
+
+/** A fee in cents, reported by money_format, money_not_negative or money_range; undefined when empty or unreadable. */
+function checkedCents(found: Findings, field: MoneyField, trimmed: string): number | undefined {
+  if (trimmed === '') return undefined;
+  const amount = parseMoney(trimmed);
+  if (!amount.ok) {
+    report(found, 'money_format', field, amount.message);
+    return undefined;
+  }
+  if (amount.value < 0) report(found, 'money_not_negative', field, 'negative fee');
+  if (Math.abs(amount.value) > MAX_FEE_CENTS) report(found, 'money_range', field, `beyond ±${formatCents(MAX_FEE_CENTS)}`);
+  return amount.value;
+}
+
+function trimmedValue(values: FieldValues, field: Field): string {
+  return (values[field] ?? '').trim();
+}
+
+/** Anything but blanks: the same blanks as String.prototype.trim's. */
+const NOT_BLANK = /\S/;
+
 function hasError(issues: readonly Issue[]): boolean {
   for (const issue of issues) if (issue.severity === 'error') return true;
   return false;
-}
-
-function completeFees(cents: Partial<Record<MoneyField, number>>) {
-  const { provider_fees, allowed_fees, member_coinsurance, member_copay } = cents;
-  if (provider_fees === undefined || allowed_fees === undefined) return null;
-  if (member_coinsurance === undefined || member_copay === undefined) return null;
-  return {
-    provider_fees_cents: provider_fees,
-    allowed_fees_cents: allowed_fees,
-    member_coinsurance_cents: member_coinsurance,
-    member_copay_cents: member_copay,
-  };
 }

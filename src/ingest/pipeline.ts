@@ -85,12 +85,13 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
   const rowsPerTransaction = options.batchRows ?? ROWS_PER_TRANSACTION;
   const rowsPerBatch = Math.min(rowsPerTransaction, sink?.batchRows ?? ROWS_PER_BATCH);
   let uncommittedRows = 0;
-  // One batch is written while the next is read: a write in flight is awaited before the next starts.
-  let writing: Promise<BatchResult> | null = null;
-  const written = async (): Promise<void> => {
-    const pending = writing;
-    writing = null;
-    if (pending) totals = countWritten(totals, await pending);
+  // Batches are written while the next are read, as many at once as the sink takes: the oldest is
+  // awaited before another starts. Counted in the order they were sent.
+  const writesInFlight = sink?.writesInFlight ?? 1;
+  const writes: Promise<BatchResult>[] = [];
+  const settleOldestWrite = async (): Promise<void> => {
+    const oldest = writes.shift();
+    if (oldest) totals = countWritten(totals, await oldest);
   };
 
   try {
@@ -112,10 +113,11 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
               uncommittedRows += into.batch.rows;
               const commit = uncommittedRows >= rowsPerTransaction;
               if (commit) uncommittedRows = 0;
-              await written();
-              writing = writeBatch(target, into.batch, commit);
+              if (writes.length >= writesInFlight) await settleOldestWrite();
+              const write = writeBatch(target, into.batch, commit);
               // Its failure is met where it is awaited; until then it must not count as unhandled.
-              writing.catch(() => undefined);
+              write.catch(() => undefined);
+              writes.push(write);
               into.batch = emptyBatch();
             }
           }
@@ -132,7 +134,7 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
       totals = settle(totals, lastClaim, into);
       refuseIfTooManyRejected(totals, options.maxErrors, source);
     }
-    await written();
+    while (writes.length > 0) await settleOldestWrite();
     totals = countWritten(totals, await writeBatch(target, into.batch));
     deps.onProgress?.(totals.rowsRead);
     if (!sink || runId === null) return summary(totals, 'dry_run');
@@ -140,7 +142,7 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
     return summary(totals, 'completed');
   } catch (error) {
     // The run is settled after its last write, which may fail too: the first failure is the one told.
-    await Promise.allSettled([writing]);
+    await Promise.allSettled(writes);
     if (sink && runId !== null) {
       const [status, reason] =
         error instanceof InterruptedError

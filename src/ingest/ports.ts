@@ -8,6 +8,11 @@ import type { InputRow } from './normalise.js';
 export interface IngestSink {
   /** Rows it takes best in one batch; ROWS_PER_BATCH when not given. */
   readonly batchRows?: number;
+  /**
+   * Batches it may be handed before the first of them is stored; 1 when not given. More only where
+   * they are stored one after the other in the order they came (claims keep the input's order).
+   */
+  readonly writesInFlight?: number;
   /** Records a run that is reading `source`; its batches stay invisible until it is accepted. */
   startRun(source: string, inputFormat: string, startedAt: string): Promise<number>;
   /**

@@ -107,6 +107,40 @@ describe('ingestInput (one input through the stages, into a sink)', () => {
   });
 });
 
+/** A sink whose writes take a while, and which says how many batches it may be handed at once. */
+class SlowSink extends FakeSink {
+  /** One claim of one line per batch. */
+  readonly batchRows = 1;
+  mostPending = 0;
+  private pending = 0;
+  constructor(readonly writesInFlight?: number) {
+    super();
+  }
+  override async writeBatch(...args: Parameters<FakeSink['writeBatch']>) {
+    this.mostPending = Math.max(this.mostPending, ++this.pending);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    this.pending--;
+    return super.writeBatch(...args);
+  }
+}
+
+describe('batches handed to the sink', () => {
+  const subscribers = Array.from({ length: 10 }, (_, i) => `S${i}`);
+  const input = csv(subscribers.map((subscriber) => cells({ subscriber })));
+
+  it.each([
+    [undefined, 1],
+    [1, 1],
+    [3, 3],
+  ])('with writesInFlight %s, at most %i at once, stored and counted in input order', async (writesInFlight, most) => {
+    const sink = new SlowSink(writesInFlight);
+    const summary = await run(input, { sink });
+    expect(sink.mostPending).toBe(most);
+    expect(summary).toMatchObject({ status: 'completed', claimsStored: 10, linesStored: 10 });
+    expect([...sink.claims.values()].map((c) => c.stored.claim.subscriber_number)).toEqual(subscribers);
+  });
+});
+
 describe('ingestInputs (the library entry point)', () => {
   const events = (unpublished: boolean) => {
     const delivered: number[] = [];

@@ -68,10 +68,16 @@ const sha256Hex: (text: string) => string =
 
 /** A line's values in the table's order, so the fingerprint does not depend on object key order. */
 function lineFingerprint(line: ClaimLine): unknown[] {
-  const values: unknown[] = ORIGINAL_FIELDS.map((field) => line[field]);
-  const added = ADDED_FIELDS.filter((field) => (line[field] ?? null) !== null);
+  // Loops rather than map and filter: this runs for every line, and their callbacks were most of its cost.
+  const values: unknown[] = new Array(ORIGINAL_FIELDS.length);
+  for (let i = 0; i < ORIGINAL_FIELDS.length; i++) values[i] = line[ORIGINAL_FIELDS[i]!];
   // By name, so two added fields never stand for each other.
-  if (added.length > 0) values.push(Object.fromEntries(added.map((field) => [field, line[field]])));
+  let added: Record<string, unknown> | null = null;
+  for (const field of ADDED_FIELDS) {
+    const value = line[field] ?? null;
+    if (value !== null) (added ??= {})[field] = value;
+  }
+  if (added !== null) values.push(added);
   return values;
 }
 

@@ -204,3 +204,24 @@ describe('inputs without a row object', () => {
     expect(result.stderr).not.toContain('empty');
   });
 });
+
+describe('claims of many lines', () => {
+  it('stores every line of claims of 1 to 20 lines, in input order with their rows', async () => {
+    // Claims of every size around the count of lines one insert takes, each line's fee telling it apart.
+    const sizes = [1, 7, 8, 9, 16, 17, 20];
+    const rows = sizes.flatMap((size, claim) =>
+      Array.from({ length: size }, (_, line) => cells({ subscriber: `S${claim}`, provider: `$${size}.${String(line).padStart(2, '0')}` })),
+    );
+    const input = ws.file('long.csv', csv(rows));
+    expect((await ws.run(['ingest', input])).code).toBe(0);
+    const lines = JSON.parse((await ws.run(['list', '--lines', '--format', 'json', '--limit', '1000'])).stdout) as {
+      line_index: number;
+      source_row: number;
+      provider_fees: string;
+    }[];
+    expect(lines).toHaveLength(rows.length);
+    const expected = sizes.flatMap((size) => Array.from({ length: size }, (_, line) => [line + 1, `${size}.${String(line).padStart(2, '0')}`]));
+    expect(lines.map((l) => [l.line_index, l.provider_fees])).toEqual(expected);
+    expect(lines.map((l) => l.source_row)).toEqual(rows.map((_, i) => i + 2));
+  });
+});

@@ -26,6 +26,8 @@ const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
 const ADD_PROVIDER_CLAIMS = `insert into provider_claims (provider_npi, service_date, claim_pk)
   select c.provider_npi, c.service_date, c.id from outbox o join claims c on c.id = o.claim_pk
   where o.run_id = ? and o.status = 'staged' order by 1, 2, 3 on conflict do nothing`;
+/** The page cache while a run is accepted, in SQLite's negative-KiB form: 2 MB. */
+const ACCEPTANCE_CACHE_KIB = -2000;
 /**
  * How long uncommitted batches wait for the next: longer than a batch takes to read at any
  * reasonable speed, short enough that an input that pauses (a slow pipe) does not keep others waiting.
@@ -229,13 +231,22 @@ export class IngestStore {
   acceptRun(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
     this.stopRenewing();
     this.cancelIdleCommit();
+    const client = this.db.$client;
+    // The acceptance groups and sorts all of the run's claims, in memory up to the page cache's
+    // size: a small cache, emptied first, keeps the process's peak where the batches left it
+    // (1M lines: 121 MiB with the writer's 8 MB cache kept, 111-114 MiB with this).
+    const cacheSize = client.pragma('cache_size', { simple: true }) as number;
+    client.pragma(`cache_size = ${ACCEPTANCE_CACHE_KIB}`);
+    client.pragma('shrink_memory');
     try {
       const stored = this.acceptInTransaction(runId, counts, finishedAt);
-      if (this.db.$client.inTransaction) this.db.$client.exec('commit');
+      if (client.inTransaction) client.exec('commit');
       return stored;
     } catch (error) {
       this.rollBackOpen();
       throw error;
+    } finally {
+      client.pragma(`cache_size = ${cacheSize}`);
     }
   }
 

@@ -38,26 +38,16 @@ const ADD_ACCEPTED = (table: string, key: string, keyColumns: string, groups: st
   on conflict do update set claims = ${table}.claims + excluded.claims, lines = ${table}.lines + excluded.lines,
     net_fee_cents = ${table}.net_fee_cents + excluded.net_fee_cents`;
 
-/** The page cache while a run's claims are grouped, in SQLite's negative-KiB form: 2 MB. */
-const GROUPING_CACHE_KIB = -2000;
-
 /**
  * Adds the claims and events of a run about to be accepted (its outbox rows still staged) to the
  * totals; call it in the transaction that accepts the run, before its events become pending.
+ * IngestStore.acceptRun runs it with a small page cache: SQLite sorts a GROUP BY in memory up to
+ * the cache's size before it spills to a file.
  */
 export function addAcceptedRun(client: Database.Database, runId: number): void {
-  // SQLite sorts a GROUP BY in memory up to the page cache's size (16 MB in better-sqlite3) before
-  // it spills to a file: a large run's grouping raised an ingest's peak RSS by that much (1M lines:
-  // 107 → 124 MiB). A small cache while grouping keeps the peak where the batches leave it.
-  const cacheSize = client.pragma('cache_size', { simple: true }) as number;
-  client.pragma(`cache_size = ${GROUPING_CACHE_KIB}`);
-  try {
-    client.prepare(ADD_ACCEPTED('provider_day_totals', 'c.service_date, c.provider_npi', 'service_date, provider_npi', '1, 2')).run(runId);
-    client.prepare(ADD_ACCEPTED('provider_month_totals', 'substr(c.service_date, 1, 7), c.provider_npi', 'month, provider_npi', '1, 2')).run(runId);
-    client.prepare(ADD_ACCEPTED('provider_totals', 'c.provider_npi', 'provider_npi', '1')).run(runId);
-  } finally {
-    client.pragma(`cache_size = ${cacheSize}`);
-  }
+  client.prepare(ADD_ACCEPTED('provider_day_totals', 'c.service_date, c.provider_npi', 'service_date, provider_npi', '1, 2')).run(runId);
+  client.prepare(ADD_ACCEPTED('provider_month_totals', 'substr(c.service_date, 1, 7), c.provider_npi', 'month, provider_npi', '1, 2')).run(runId);
+  client.prepare(ADD_ACCEPTED('provider_totals', 'c.provider_npi', 'provider_npi', '1')).run(runId);
   client
     .prepare(
       `update report_counts set events_pending = events_pending +

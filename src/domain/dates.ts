@@ -1,3 +1,4 @@
+import { digitsEnd, ZERO } from './digits.js';
 import type { Parsed } from './types.js';
 
 // A trailing time is ignored, but it must look like a time so that garbage is not accepted silently.
@@ -8,8 +9,6 @@ const TIME = new RegExp(
 const FORMAT_MESSAGE = 'not a date (expected M/D/YY, M/D/YYYY or YYYY-MM-DD)';
 const NOT_A_DATE: Parsed<string> = { ok: false, message: FORMAT_MESSAGE };
 
-const ZERO = 0x30;
-const NINE = 0x39;
 const SLASH = 0x2f;
 const DASH = 0x2d;
 const COLON = 0x3a;
@@ -57,17 +56,6 @@ function readServiceDate(raw: string): Parsed<string> {
     return { ok: false, message: 'no such date' };
   }
   return { ok: true, value: `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}` };
-}
-
-/** The end of the run of ASCII digits that starts at `from`. */
-function digitsEnd(text: string, from: number): number {
-  let at = from;
-  while (at < text.length) {
-    const c = text.charCodeAt(at);
-    if (c < ZERO || c > NINE) break;
-    at++;
-  }
-  return at;
 }
 
 /** The number written by the digits from `from` to `to` (a few digits: exact). */

@@ -1,24 +1,14 @@
+import { digitsEnd, ZERO } from './digits.js';
 import type { Parsed } from './types.js';
 
 // 13 whole digits and 2 decimals stay below 2^53 cents.
 const SAFE_WHOLE_DIGITS = 13;
 const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);
-const ZERO = 0x30;
-const NINE = 0x39;
 const MINUS = 0x2d;
 const DOLLAR = 0x24;
 const COMMA = 0x2c;
 const POINT = 0x2e;
 const NOT_MONEY: Parsed<number> = { ok: false, message: 'not a money amount' };
-
-const isDigit = (c: number) => c >= ZERO && c <= NINE;
-
-/** The end of the run of ASCII digits that starts at `from`. */
-function digitsEnd(text: string, from: number): number {
-  let at = from;
-  while (at < text.length && isDigit(text.charCodeAt(at))) at++;
-  return at;
-}
 
 /**
  * Parses a user-written money amount into integer cents, digit by digit (never through a float):

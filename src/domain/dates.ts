@@ -99,11 +99,11 @@ function isTimeOrNothing(text: string, from: number): boolean {
   const hoursEnd = digitsEnd(text, at);
   if (at > from && hoursEnd - at >= 1 && hoursEnd - at <= 2 && text.charCodeAt(hoursEnd) === COLON) {
     if (digitsEnd(text, hoursEnd + 1) === hoursEnd + 3 && hoursEnd + 3 === text.length) {
-      return number(text, at, hoursEnd) <= 23 && number(text, hoursEnd + 1, hoursEnd + 3) <= 59;
+      return isValidTime(number(text, at, hoursEnd), number(text, hoursEnd + 1, hoursEnd + 3), 0, false);
     }
   }
   const time = TIME.exec(text.slice(from));
-  return time !== null && isValidTime(time[1]!, time[2]!, time[3], time[4]);
+  return time !== null && isValidTime(Number(time[1]), Number(time[2]), Number(time[3] ?? 0), time[4] !== undefined);
 }
 
 /** True when the ISO date is after `today` (both `YYYY-MM-DD`, so string order is date order). */
@@ -116,10 +116,10 @@ function expandYear(short: number): number {
   return short >= 69 ? 1900 + short : 2000 + short;
 }
 
-function isValidTime(hours: string, minutes: string, seconds: string | undefined, meridiem: string | undefined): boolean {
-  const h = Number(hours);
-  const hourOk = meridiem ? h >= 1 && h <= 12 : h <= 23;
-  return hourOk && Number(minutes) <= 59 && Number(seconds ?? 0) <= 59;
+/** Hours 0-23, or 1-12 with AM/PM; minutes and seconds 0-59. */
+function isValidTime(hours: number, minutes: number, seconds: number, meridiem: boolean): boolean {
+  const hourOk = meridiem ? hours >= 1 && hours <= 12 : hours <= 23;
+  return hourOk && minutes <= 59 && seconds <= 59;
 }
 
 function daysInMonth(year: number, month: number): number {

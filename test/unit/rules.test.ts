@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldValues } from '../../src/domain/fields.js';
+import { LINE_FIELDS, MONEY_FIELDS, type FieldValues } from '../../src/domain/fields.js';
 import { buildRuleSet, RulesFileSchema } from '../../src/domain/rules-file.js';
 import { defaultRuleSet, listRules, validateRow, type RuleSet } from '../../src/domain/rules.js';
 
@@ -217,6 +217,16 @@ describe('validateRow', () => {
       { rule: 'money_format', field: 'provider_fees', value: '1.005', message: 'more than two decimals', severity: 'error' },
       { rule: 'money_format', field: 'member_copay', value: 'n/a', message: 'not a money amount', severity: 'error' },
     ]);
+  });
+
+  // validateRow names each fee by hand (for the line it builds): every money field of the table is one of them.
+  it.each(MONEY_FIELDS)('checks and stores the money field %s of the field table', (field) => {
+    expect(validateRow(row({ [field]: 'n/a' }), DEFAULTS, TODAY).issues).toEqual([
+      { rule: 'money_format', field, value: 'n/a', message: 'not a money amount', severity: 'error' },
+    ]);
+    expect(rulesOf(row({ [field]: '-1.00' }))).toEqual(['money_not_negative']);
+    const stored = Object.entries(LINE_FIELDS).find(([, spec]) => spec.input === field)![0];
+    expect(validateRow(row({ [field]: '$1,234.56 ' }), DEFAULTS, TODAY).line).toMatchObject({ [stored]: 123456 });
   });
 
   it('rejects 2/30/18 with date_format and keeps the trimmed raw date in the key', () => {

@@ -1,4 +1,4 @@
-import { and, eq, exists, gte, inArray, lte, notExists, or, sql, type Column, type SQL, type Table } from 'drizzle-orm';
+import { and, eq, exists, gte, inArray, lte, ne, or, sql, type Column, type SQL, type Table } from 'drizzle-orm';
 import type { ClaimFilters } from '../output/ports.js';
 
 // What `list`, `list --lines` (and PostgreSQL's reports) filter on, written once for both backends: only drizzle's
@@ -16,11 +16,12 @@ export interface ClaimTables {
 }
 
 /**
- * Claims of an accepted input only: a staged claim belongs to a run still being read (or killed), which
- * may yet be refused and discarded.
+ * Claims of an accepted input only: those with an event that is not staged. The others belong to a
+ * run still being read (or killed), which may yet be refused and discarded: SQLite writes their
+ * events when the run is accepted, PostgreSQL stages them meanwhile.
  */
-export function accepted({ claims, outbox }: ClaimTables): SQL {
-  return notExists(sql`(select 1 from ${outbox} where ${and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))})`);
+export function accepted({ claims, outbox }: Pick<ClaimTables, 'claims' | 'outbox'>): SQL {
+  return exists(sql`(select 1 from ${outbox} where ${and(eq(outbox.claimPk, claims.id), ne(outbox.status, 'staged'))})`);
 }
 
 /** Accepted claims by provider, dates (of `dateColumn`: the claim's or the line's) and claim id or number. */

@@ -1,7 +1,8 @@
-import { and, eq, exists, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, not, sql } from 'drizzle-orm';
 import { RunTakenOverError } from '../errors.js';
 import type { BatchResult, DuplicateLookup, RejectionToStore, RunCounts, StoredCounts } from '../ingest/ports.js';
 import { CLAIM_COLUMNS, LINE_COUNT_AT, LINE_WIDTH, NET_FEE_AT, type EncodedClaims } from './claim-batch.js';
+import { accepted } from './claim-filters.js';
 import type { Db } from './client.js';
 import { LINE_STORED_COLUMNS } from './line-columns.js';
 import { addAcceptedRun } from './report-totals.js';
@@ -23,16 +24,14 @@ const LINE_PARAMS = 2 + LINE_WIDTH;
 const LINES_PER_INSERT = 64;
 const insertLines = (rows: number) => `insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')})
   values ${Array(rows).fill(`(${Array(LINE_PARAMS).fill('?').join(', ')})`).join(', ')}`;
-/** One staged event per claim the batch inserted: their keys follow the largest key before it. */
-const STAGE_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, ?, 'staged' from claims where id > ? order by id`;
-const LAST_CLAIM_PK = 'select coalesce(max(id), 0) from claims';
 /**
- * An accepted run's claims by provider (schema.ts, provider_claims): sorted first, so the insert
- * walks the table once. One already there was set back to staged by hand and accepted again.
+ * An accepted run's claims by provider (schema.ts, provider_claims), through the events just written:
+ * sorted first, so the insert walks the table once. One already there was set back to staged by
+ * hand and accepted again.
  */
 const ADD_PROVIDER_CLAIMS = `insert into provider_claims (provider_npi, service_date, claim_pk)
   select c.provider_npi, c.service_date, c.id from outbox o join claims c on c.id = o.claim_pk
-  where o.run_id = ? and o.status = 'staged' order by 1, 2, 3 on conflict do nothing`;
+  where o.run_id = ? order by 1, 2, 3 on conflict do nothing`;
 /** The page cache while a run is accepted, in SQLite's negative-KiB form: 2 MB. */
 const ACCEPTANCE_CACHE_KIB = -2000;
 /**
@@ -56,11 +55,9 @@ export class IngestStore {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly insertLineChunk;
-  private readonly stageEvents;
-  private readonly lastClaimPk;
   private readonly addProviderClaims;
   private readonly adoptClaim;
-  private readonly adoptEvent;
+  private readonly dropStagedEvent;
   private readonly upsertRejection;
   /** Parameter arrays reused for every claim and line. */
   private readonly claimParams: unknown[] = Array(CLAIM_COLUMNS.length + 1);
@@ -76,32 +73,19 @@ export class IngestStore {
     this.insertClaim = db.$client.prepare(INSERT_CLAIM);
     this.insertLine = db.$client.prepare(insertLines(1));
     this.insertLineChunk = db.$client.prepare(insertLines(LINES_PER_INSERT));
-    this.stageEvents = db.$client.prepare(STAGE_EVENTS);
-    this.lastClaimPk = db.$client.prepare(LAST_CLAIM_PK).pluck();
     this.addProviderClaims = db.$client.prepare(ADD_PROVIDER_CLAIMS);
-    // A claim staged by another run that is still unaccepted (killed, or still reading): that run may
-    // yet be discarded, so this run takes the claim and its event over instead of calling it a duplicate.
+    // A claim of another run that is still unaccepted (killed, or still reading): that run may yet be
+    // discarded, so this run takes the claim over instead of calling it a duplicate.
     this.adoptClaim = db
       .update(claims)
       .set({ runId: sql`${p('runId')}` })
-      .where(
-        and(
-          eq(claims.claimId, p('claimId')),
-          ne(claims.runId, p('runId')),
-          exists(
-            db
-              .select({ one: sql`1` })
-              .from(outbox)
-              .where(and(eq(outbox.claimPk, claims.id), eq(outbox.status, 'staged'))),
-          ),
-        ),
-      )
+      .where(and(eq(claims.claimId, p('claimId')), ne(claims.runId, p('runId')), not(accepted({ claims, outbox }))))
       .returning({ claimPk: claims.id })
       .prepare();
-    this.adoptEvent = db
-      .update(outbox)
-      .set({ runId: sql`${p('runId')}` })
-      .where(eq(outbox.claimPk, p('claimPk')))
+    // The event an older claims staged for a claim taken over: this run writes its own when accepted.
+    this.dropStagedEvent = db
+      .delete(outbox)
+      .where(and(eq(outbox.claimPk, p('claimPk')), eq(outbox.status, 'staged')))
       .prepare();
     // The same bad row met again (a rerun) is recorded once, under the first run that met it, unless
     // that run is unaccepted: then it moves here, so discarding that run does not lose it.
@@ -174,7 +158,6 @@ export class IngestStore {
 
   /** Called inside the open transaction (writeBatch begins one when none is): no transaction of its own. */
   private storeBatch(runId: number, encoded: EncodedClaims, toReject: readonly RejectionToStore[]): BatchResult {
-    const lastPkBefore = this.lastClaimPk.get() as number;
     // A batch that failed part way left lines here: they were rolled back with it.
     this.lineChunkFilled = 0;
     const result: BatchResult = { claimsStored: 0, linesStored: 0, netFeeCents: 0, duplicates: 0 };
@@ -188,7 +171,6 @@ export class IngestStore {
       at += CLAIM_COLUMNS.length + lineCount * LINE_WIDTH;
     }
     this.flushLines();
-    this.stageEvents.run(runId, lastPkBefore);
     for (const rejection of toReject) {
       this.upsertRejection.run({
         ...rejection,
@@ -211,10 +193,7 @@ export class IngestStore {
     return client.inTransaction ? work() : client.transaction(work).immediate();
   }
 
-  /**
-   * The claim encoded at `at`. False when it is a duplicate. Its event is staged with the batch's
-   * others (STAGE_EVENTS), or moved here with an adopted claim.
-   */
+  /** The claim encoded at `at`. False when it is a duplicate. Its event is written when the run is accepted. */
   private storeClaim(runId: number, encoded: EncodedClaims, at: number): boolean {
     const claimParams = this.claimParams;
     for (let i = 0; i < CLAIM_COLUMNS.length; i++) claimParams[i] = encoded[at + i];
@@ -223,7 +202,7 @@ export class IngestStore {
     if (inserted.changes === 0) {
       const adopted = this.adoptClaim.get({ claimId: encoded[at] as string, runId });
       if (adopted === undefined) return false;
-      this.adoptEvent.run({ claimPk: adopted.claimPk, runId });
+      this.dropStagedEvent.run({ claimPk: adopted.claimPk });
       return true;
     }
     const lineCount = encoded[at + LINE_COUNT_AT] as number;
@@ -284,34 +263,40 @@ export class IngestStore {
   private acceptInTransaction(runId: number, counts: RunCounts, finishedAt: string): StoredCounts {
     return this.transaction(
       () => {
-        // Through the run's outbox rows (indexed by run): claims have no index by run.
+        // Every claim the run holds: none is accepted while it runs.
         const stored = this.db
           .select({
             claimsStored: sql<number>`count(*)`.mapWith(Number),
             linesStored: sql<number>`coalesce(sum(${claims.lineCount}), 0)`.mapWith(Number),
             netFeeCents: sql<number>`coalesce(sum(${claims.netFeeCents}), 0)`.mapWith(Number),
           })
-          .from(outbox)
-          .innerJoin(claims, eq(claims.id, outbox.claimPk))
-          .where(eq(outbox.runId, runId))
+          .from(claims)
+          .where(eq(claims.runId, runId))
           .get()!;
         const claimsDuplicate = counts.claimsDuplicate + counts.claimsStored - stored.claimsStored;
-        const accepted = this.db
+        const settled = this.db
           .update(runs)
           .set({ ...counts, ...stored, claimsDuplicate, status: 'completed', finishedAt, leaseExpiresAt: null })
           .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
           .run();
-        if (accepted.changes === 0) throw new RunTakenOverError(runId);
-        addAcceptedRun(this.db.$client, runId);
+        if (settled.changes === 0) throw new RunTakenOverError(runId);
+        const events = this.addEvents(runId);
+        addAcceptedRun(this.db.$client, runId, events);
         this.addProviderClaims.run(runId);
-        this.db
-          .update(outbox)
-          .set({ status: 'pending' })
-          .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')))
-          .run();
         return stored;
       },
     );
+  }
+
+  /** Writes a pending event for each claim of the run, in key order; returns how many. */
+  private addEvents(runId: number): number {
+    const runClaims = this.db
+      .select({ claimPk: claims.id, runId: claims.runId, status: sql`'pending'` })
+      .from(claims)
+      .where(and(eq(claims.runId, runId), not(accepted({ claims, outbox }))))
+      .orderBy(claims.id);
+    // drizzle's insert … select wants every column of the table selected.
+    return this.db.run(sql`insert into ${outbox} (claim_pk, run_id, status) ${runClaims.getSQL()}`).changes;
   }
 
   /**

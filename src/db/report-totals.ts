@@ -7,12 +7,12 @@ import type { ProviderTotal, ReportTotals, Totals } from '../output/ports.js';
  *
  * - provider_totals (per provider), provider_month_totals (per provider and month of service,
  *   `YYYY-MM`) and provider_day_totals (per provider and day of service) hold the claims, lines and
- *   net fee of the accepted claims. A claim counts once its run is accepted: acceptRun adds the
- *   run's claims with one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE per table (the run's
- *   still-staged outbox rows lead to its claims), before it flips those rows to pending. A net fee
- *   that is not an integer (a row damaged by hand) adds 0, as the sums always left it out. Staged
- *   claims (a run still reading, or killed) are never added, and discarding a run deletes staged
- *   claims only, so discards leave the totals alone.
+ *   net fee of the accepted claims. A claim counts once its run is accepted: acceptRun writes the
+ *   run's events, then adds the run's claims with one INSERT … SELECT … GROUP BY … ON CONFLICT DO
+ *   UPDATE per table (those events lead to its claims). A net fee that is not an integer (a row
+ *   damaged by hand) adds 0, as the sums always left it out. Claims without an event (a run still
+ *   reading, or killed) are never added, and discarding a run deletes those only, so discards leave
+ *   the totals alone.
  * - report_counts (one row) holds the rejected rows (every row of `rejections`: triggers on insert
  *   and delete) and the events per delivery status: acceptRun adds the run's events to pending, a
  *   trigger moves an event between pending, published and failed as the publishers record it.
@@ -33,27 +33,22 @@ const ADD_ACCEPTED = (table: string, key: string, keyColumns: string, groups: st
   insert into ${table} (${keyColumns}, claims, lines, net_fee_cents)
   select ${key}, count(*), coalesce(sum(c.line_count), 0), coalesce(sum(${NET_FEE('c')}), 0)
   from outbox o join claims c on c.id = o.claim_pk
-  where o.run_id = ? and o.status = 'staged'
+  where o.run_id = ?
   group by ${groups}
   on conflict do update set claims = ${table}.claims + excluded.claims, lines = ${table}.lines + excluded.lines,
     net_fee_cents = ${table}.net_fee_cents + excluded.net_fee_cents`;
 
 /**
- * Adds the claims and events of a run about to be accepted (its outbox rows still staged) to the
- * totals; call it in the transaction that accepts the run, before its events become pending.
+ * Adds the claims and events of a run being accepted to the totals; call it in the transaction that
+ * accepts the run, once its `events` events are written (all of the run's outbox rows).
  * IngestStore.acceptRun runs it with a small page cache: SQLite sorts a GROUP BY in memory up to
  * the cache's size before it spills to a file.
  */
-export function addAcceptedRun(client: Database.Database, runId: number): void {
+export function addAcceptedRun(client: Database.Database, runId: number, events: number): void {
   client.prepare(ADD_ACCEPTED('provider_day_totals', 'c.service_date, c.provider_npi', 'service_date, provider_npi', '1, 2')).run(runId);
   client.prepare(ADD_ACCEPTED('provider_month_totals', 'substr(c.service_date, 1, 7), c.provider_npi', 'month, provider_npi', '1, 2')).run(runId);
   client.prepare(ADD_ACCEPTED('provider_totals', 'c.provider_npi', 'provider_npi', '1')).run(runId);
-  client
-    .prepare(
-      `update report_counts set events_pending = events_pending +
-         (select count(*) from outbox where run_id = ? and status = 'staged')`,
-    )
-    .run(runId);
+  client.prepare('update report_counts set events_pending = events_pending + ?').run(events);
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, not } from 'drizzle-orm';
 import { RunTakenOverError } from '../errors.js';
+import { accepted } from './claim-filters.js';
 import type { Db } from './client.js';
 import { claims, outbox, rejections, runs } from './schema.js';
 
@@ -15,9 +16,10 @@ export const LEASE_MS = 90_000;
 export const HEARTBEAT_MS = 10_000;
 
 /**
- * Deletes what a run wrote (its staged claims with their lines and events, and its rejections) and
- * records why. Only staged claims go: those of a run never accepted, so nothing was published.
- * Does nothing when the run is no longer running (another process settled it first).
+ * Deletes what a run wrote (its claims not accepted, with their lines, and its rejections) and
+ * records why. Only claims without an event go (or with one staged by an older claims): those of a
+ * run never accepted, so nothing was published. Does nothing when the run is no longer running
+ * (another process settled it first).
  */
 export function discardRun(db: Db, runId: number, outcome: Partial<typeof runs.$inferInsert>): boolean {
   return db.transaction(
@@ -28,12 +30,12 @@ export function discardRun(db: Db, runId: number, outcome: Partial<typeof runs.$
         .where(and(eq(runs.id, runId), eq(runs.status, 'running')))
         .run();
       if (settled.changes === 0) return false;
-      const staged = tx
-        .select({ claimPk: outbox.claimPk })
-        .from(outbox)
-        .where(and(eq(outbox.runId, runId), eq(outbox.status, 'staged')));
-      // Lines and the outbox row go with the claim (ON DELETE CASCADE).
-      tx.delete(claims).where(inArray(claims.id, staged)).run();
+      const unaccepted = tx
+        .select({ id: claims.id })
+        .from(claims)
+        .where(and(eq(claims.runId, runId), not(accepted({ claims, outbox }))));
+      // Lines (and a staged outbox row) go with the claim (ON DELETE CASCADE).
+      tx.delete(claims).where(inArray(claims.id, unaccepted)).run();
       tx.delete(rejections).where(eq(rejections.runId, runId)).run();
       return true;
     },

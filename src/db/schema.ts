@@ -50,6 +50,9 @@ export const claims = sqliteTable(
     // keeping them cost an ingest a third of its time. `list --provider` reads provider_claims,
     // reports by date read provider_day_totals.
     index('claims_claim_number').on(t.claimNumber),
+    // A run's claims, found to accept or discard it: until then they have no outbox entry. Entries
+    // are appended in order as a run is written.
+    index('claims_run').on(t.runId),
   ],
 );
 
@@ -118,9 +121,12 @@ export interface RejectionError {
 }
 
 /**
- * The transactional outbox: one payment event per stored claim, written with the claim.
- * `staged` events belong to an input still being read; they become `pending` when it is accepted,
- * so a refused input never reaches the payments service. The event itself (id, subject, payload) is
+ * The transactional outbox: one payment event per accepted claim, written `pending` in the
+ * transaction that accepts its input (the claims of an input still being read, or killed, have
+ * none), so a refused input never reaches the payments service. Writing them then, rather than
+ * `staged` with each batch and flipped at the end, spares an ingest a write of every entry.
+ * A `staged` event (an older claims wrote them, or a hand edit) leaves its claim not accepted.
+ * The event itself (id, subject, payload) is
  * built from the stored claim when it is published: claims never change, so every delivery of an
  * event carries the same bytes, and a status update rewrites a small row, not a payload.
  */

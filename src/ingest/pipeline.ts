@@ -151,7 +151,7 @@ export async function ingestInput(options: IngestOptions, deps: IngestDeps): Pro
       try {
         await sink.abandonRun(runId, runCounts(totals), status, reason, now());
       } catch {
-        // The run stays 'running' with its events staged: the next command discards them.
+        // The run stays 'running', its claims not accepted: the next command discards them.
       }
     }
     if (!(error instanceof InputRefusedError)) throw error;

@@ -25,6 +25,13 @@ const LINES_PER_INSERT = 64;
 const insertLines = (rows: number) => `insert into claim_lines (claim_pk, line_index, source_row, ${LINE_STORED_COLUMNS.join(', ')})
   values ${Array(rows).fill(`(${Array(LINE_PARAMS).fill('?').join(', ')})`).join(', ')}`;
 /**
+ * A pending event for each claim of a run being accepted, in key order. None of them has one yet (a
+ * claim gets its event only here, and a rerun takes a claim over only without one, dropping the
+ * staged one an older claims may have left), so a broken database fails the acceptance on the
+ * outbox's unique claim key rather than passing unnoticed.
+ */
+const ADD_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, run_id, 'pending' from claims where run_id = ? order by id`;
+/**
  * An accepted run's claims by provider (schema.ts, provider_claims), through the events just written:
  * sorted first, so the insert walks the table once. One already there was set back to staged by
  * hand and accepted again.
@@ -55,6 +62,7 @@ export class IngestStore {
   private readonly insertClaim;
   private readonly insertLine;
   private readonly insertLineChunk;
+  private readonly addEvents;
   private readonly addProviderClaims;
   private readonly adoptClaim;
   private readonly dropStagedEvent;
@@ -73,6 +81,7 @@ export class IngestStore {
     this.insertClaim = db.$client.prepare(INSERT_CLAIM);
     this.insertLine = db.$client.prepare(insertLines(1));
     this.insertLineChunk = db.$client.prepare(insertLines(LINES_PER_INSERT));
+    this.addEvents = db.$client.prepare(ADD_EVENTS);
     this.addProviderClaims = db.$client.prepare(ADD_PROVIDER_CLAIMS);
     // A claim of another run that is still unaccepted (killed, or still reading): that run may yet be
     // discarded, so this run takes the claim over instead of calling it a duplicate.
@@ -280,23 +289,12 @@ export class IngestStore {
           .where(and(eq(runs.id, runId), eq(runs.owner, runOwner().owner), eq(runs.status, 'running')))
           .run();
         if (settled.changes === 0) throw new RunTakenOverError(runId);
-        const events = this.addEvents(runId);
+        const events = this.addEvents.run(runId).changes;
         addAcceptedRun(this.db.$client, runId, events);
         this.addProviderClaims.run(runId);
         return stored;
       },
     );
-  }
-
-  /** Writes a pending event for each claim of the run, in key order; returns how many. */
-  private addEvents(runId: number): number {
-    const runClaims = this.db
-      .select({ claimPk: claims.id, runId: claims.runId, status: sql`'pending'` })
-      .from(claims)
-      .where(and(eq(claims.runId, runId), not(accepted({ claims, outbox }))))
-      .orderBy(claims.id);
-    // drizzle's insert … select wants every column of the table selected.
-    return this.db.run(sql`insert into ${outbox} (claim_pk, run_id, status) ${runClaims.getSQL()}`).changes;
   }
 
   /**

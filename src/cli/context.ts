@@ -71,8 +71,16 @@ export function money(cents: number): string {
   return formatCents(cents).replace(/\B(?=(\d{3})+\.)/g, ',');
 }
 
+/**
+ * A count in human lines, grouped as en-US writes it: `12,345`. By hand: a process's first
+ * toLocaleString loads ICU's number formats, 25 ms of every command that prints a count.
+ */
+export function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**

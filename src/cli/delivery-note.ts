@@ -1,4 +1,4 @@
-import { plural } from './context.js';
+import { count, plural } from './context.js';
 
 /** What one delivery of payment events did, as `ingest` and `replay` tell it. */
 export interface DeliveryCounts {
@@ -21,8 +21,8 @@ export function deliveryNote(what: string, counts: DeliveryCounts, { retryHint }
   const { published, duplicates, failed, left, stopped } = counts;
   return (
     `${what}: ${plural(published, 'event')} published` +
-    (duplicates > 0 ? ` (${duplicates.toLocaleString('en-US')} already in the stream)` : '') +
-    `, ${failed.toLocaleString('en-US')} failed; ${plural(left, 'event')} left to deliver` +
+    (duplicates > 0 ? ` (${count(duplicates)} already in the stream)` : '') +
+    `, ${count(failed)} failed; ${plural(left, 'event')} left to deliver` +
     (stopped ? ` (stopped: ${stopped})` : '') +
     (retryHint && left > 0 ? ': retry with `claims replay`' : '')
   );

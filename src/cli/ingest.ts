@@ -12,7 +12,7 @@ import { STDIN } from '../ingest/read.js';
 import { describeIssues, RejectsFile } from '../ingest/rejects.js';
 import { defaultFormat, writeRecords } from '../output/records.js';
 import type { IngestOptions } from './commands/ingest.js';
-import { money, note, plural, wantsProgress, type CommandContext } from './context.js';
+import { count, money, note, plural, wantsProgress, type CommandContext } from './context.js';
 import { deliveryNote } from './delivery-note.js';
 import type { Outcome } from './exit.js';
 import { loadRules } from './load-rules.js';
@@ -66,7 +66,7 @@ async function ingestSources(
       rejects: rejectsFile,
       stop,
       onInputStarted: (source, format) => ctx.log.debug({ source, input_format: format, dry_run: options.dryRun }, 'ingest started'),
-      onProgress: (source, rows) => progress?.update(`${source}: ${rows.toLocaleString('en-US')} rows`),
+      onProgress: (source, rows) => progress?.update(`${source}: ${count(rows)} rows`),
       onInputFinished: (summary) => logFinished(ctx, summary),
     });
     rejectsFile?.commit();

@@ -1,6 +1,6 @@
 import { createRecordWriter, defaultFormat, withMoney, withMoneyColumns } from '../output/records.js';
 import type { ListOptions } from './commands/list.js';
-import { plural, type CommandContext } from './context.js';
+import { count, plural, type CommandContext } from './context.js';
 import { SUCCESS, type Outcome } from './exit.js';
 import { withStorage } from './storage.js';
 
@@ -40,5 +40,5 @@ function pageSize(terminalRows: number | undefined): number {
 function moreNote(shown: number, offset: number, more: number, lines: boolean): string {
   const what = lines ? 'line' : 'claim';
   // Short enough for an 80-column terminal.
-  return `showing ${plural(shown, what)}, ${more.toLocaleString('en-US')} more: --offset ${offset + shown} next, | less for all`;
+  return `showing ${plural(shown, what)}, ${count(more)} more: --offset ${offset + shown} next, | less for all`;
 }

@@ -8,7 +8,7 @@ import { DEAD_LETTER_STREAM, deadLetterDepth, ensureStreams } from '../events/st
 import { applyPublishingHeapFlags } from '../heap-flags.js';
 import { createRecordWriter, defaultFormat, writeRecords, type OutputRecord, type RecordWriter } from '../output/records.js';
 import type { ReplayOptions } from './commands/replay.js';
-import { note, plural, type CommandContext } from './context.js';
+import { count, note, plural, type CommandContext } from './context.js';
 import { deliveryNote } from './delivery-note.js';
 import { SUCCESS, type Outcome } from './exit.js';
 import { stopReason, watchStopSignals } from './signals.js';
@@ -127,14 +127,14 @@ async function replayDeadLetterStream(ctx: CommandContext, options: ReplayOption
   });
   const summary = { dead_letters_republished: result.republished, dead_letters_failed: result.failed, dlq_depth: depth, stopped: result.stopped };
   ctx.log.info(summary, 'dead letter replay finished');
-  const moved = `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ${result.failed.toLocaleString('en-US')} failed`;
+  const moved = `replay --dlq: ${plural(result.republished, 'dead letter')} republished, ${count(result.failed)} failed`;
   note(
     ctx,
     depth === null
       ? `${moved}; stopped: ${result.stopped}`
       : options.dryRun
         ? `replay --dlq --dry-run: ${plural(depth, 'dead letter')} in ${DEAD_LETTER_STREAM}; nothing was moved`
-        : `${moved}; ${depth.toLocaleString('en-US')} left in ${DEAD_LETTER_STREAM}`,
+        : `${moved}; ${count(depth)} left in ${DEAD_LETTER_STREAM}`,
   );
   return { outcome: { eventsUnpublished: result.failed > 0 || result.stopped !== null }, summary };
 }

@@ -1,3 +1,5 @@
+import { ZERO } from './digits.js';
+
 // Compiled once: a pattern literal inside a function is a new object at every call.
 const TEN_DIGITS = /^[0-9]{10}$/;
 
@@ -23,5 +25,4 @@ export function hasValidNpiCheckDigit(npi: string): boolean {
   return sum % 10 === 0;
 }
 
-const ZERO = 0x30;
 const PREFIX_80840_SUM = 24;

@@ -66,17 +66,21 @@ export function note(ctx: CommandContext, text: string): void {
   if (!ctx.globals.quiet) ctx.io.stderr.write(`${text}\n`);
 }
 
+/**
+ * Where a comma goes in a run of whole digits, as en-US writes counts and money: `12,345`,
+ * `12,345.67`. By hand: a process's first toLocaleString loads ICU's number formats, 25 ms of every
+ * command that prints a count.
+ */
+const THOUSANDS = /\B(?=(\d{3})+(?!\d))/g;
+
 /** Money in human lines, grouped like the counts beside it: `12,345.67`. */
 export function money(cents: number): string {
-  return formatCents(cents).replace(/\B(?=(\d{3})+\.)/g, ',');
+  return formatCents(cents).replace(THOUSANDS, ',');
 }
 
-/**
- * A count in human lines, grouped as en-US writes it: `12,345`. By hand: a process's first
- * toLocaleString loads ICU's number formats, 25 ms of every command that prints a count.
- */
+/** A count in human lines: `12,345`. */
 export function count(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return String(n).replace(THOUSANDS, ',');
 }
 
 export function plural(n: number, word: string): string {

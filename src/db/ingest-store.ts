@@ -32,13 +32,12 @@ const insertLines = (rows: number) => `insert into claim_lines (claim_pk, line_i
  */
 const ADD_EVENTS = `insert into outbox (claim_pk, run_id, status) select id, run_id, 'pending' from claims where run_id = ? order by id`;
 /**
- * An accepted run's claims by provider (schema.ts, provider_claims), through the events just written:
- * sorted first, so the insert walks the table once. One already there was set back to staged by
- * hand and accepted again.
+ * An accepted run's claims by provider (schema.ts, provider_claims): sorted first, so the insert
+ * walks the table once. One already there was set back to staged by hand and accepted again.
  */
 const ADD_PROVIDER_CLAIMS = `insert into provider_claims (provider_npi, service_date, claim_pk)
-  select c.provider_npi, c.service_date, c.id from outbox o join claims c on c.id = o.claim_pk
-  where o.run_id = ? order by 1, 2, 3 on conflict do nothing`;
+  select c.provider_npi, c.service_date, c.id from claims c
+  where c.run_id = ? order by 1, 2, 3 on conflict do nothing`;
 /** The page cache while a run is accepted, in SQLite's negative-KiB form: 2 MB. */
 const ACCEPTANCE_CACHE_KIB = -2000;
 /**

@@ -8,8 +8,8 @@ import type { ProviderTotal, ReportTotals, Totals } from '../output/ports.js';
  * - provider_totals (per provider), provider_month_totals (per provider and month of service,
  *   `YYYY-MM`) and provider_day_totals (per provider and day of service) hold the claims, lines and
  *   net fee of the accepted claims. A claim counts once its run is accepted: acceptRun writes the
- *   run's events, then adds the run's claims with one INSERT … SELECT … GROUP BY … ON CONFLICT DO
- *   UPDATE per table (those events lead to its claims). A net fee that is not an integer (a row
+ *   run's events and adds the run's claims (by the claims' index by run) with one INSERT … SELECT
+ *   … GROUP BY … ON CONFLICT DO UPDATE per table. A net fee that is not an integer (a row
  *   damaged by hand) adds 0, as the sums always left it out. Claims without an event (a run still
  *   reading, or killed) are never added, and discarding a run deletes those only, so discards leave
  *   the totals alone.
@@ -32,15 +32,15 @@ const NET_FEE = (claim: string) => `iif(typeof(${claim}.net_fee_cents) = 'intege
 const ADD_ACCEPTED = (table: string, key: string, keyColumns: string, groups: string) => `
   insert into ${table} (${keyColumns}, claims, lines, net_fee_cents)
   select ${key}, count(*), coalesce(sum(c.line_count), 0), coalesce(sum(${NET_FEE('c')}), 0)
-  from outbox o join claims c on c.id = o.claim_pk
-  where o.run_id = ?
+  from claims c
+  where c.run_id = ?
   group by ${groups}
   on conflict do update set claims = ${table}.claims + excluded.claims, lines = ${table}.lines + excluded.lines,
     net_fee_cents = ${table}.net_fee_cents + excluded.net_fee_cents`;
 
 /**
  * Adds the claims and events of a run being accepted to the totals; call it in the transaction that
- * accepts the run, once its `events` events are written (all of the run's outbox rows).
+ * accepts the run, which writes its `events` events (one per claim of the run).
  * IngestStore.acceptRun runs it with a small page cache: SQLite sorts a GROUP BY in memory up to
  * the cache's size before it spills to a file.
  */

@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { jsonDepthExceeds, MAX_JSON_DEPTH, MAX_RECORD_BYTES } from '../domain/limits.js';
 import { InputRefusedError } from '../errors.js';
 import type { InputFormat } from './formats.js';
+import { PlainCsv } from './plain-csv.js';
 
 export type { InputFormat } from './formats.js';
 
@@ -86,10 +87,41 @@ class NestedTooDeep extends Error {
   }
 }
 
+/**
+ * CSV records: the plain ones as PlainCsv reads them, chunk by chunk; from the first record of
+ * another shape on, csv-parse's (its error messages count lines from the start of the input).
+ */
 async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  const plain = new PlainCsv();
+  const chunks = stream[Symbol.asyncIterator]();
+  let row = 0;
+  for (;;) {
+    const next = await chunks.next();
+    const records = next.done ? plain.read(decoder.end(), true) : plain.read(decoder.write(next.value as Buffer), false);
+    if (records.length > 0) yield records.map((cells) => ({ kind: 'cells', row: ++row, cells }));
+    if (plain.leftover !== null) {
+      const rest = Readable.from(textFrom('\n'.repeat(plain.lines) + plain.leftover, next.done ? null : chunks, decoder));
+      return yield* parsedCsvBatches(rest, row);
+    }
+    if (next.done) return;
+  }
+}
+
+/** `first`, then the rest of the input decoded. */
+async function* textFrom(first: string, chunks: AsyncIterator<unknown> | null, decoder: StringDecoder): AsyncGenerator<string> {
+  yield first;
+  if (chunks === null) return;
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield decoder.write(next.value as Buffer);
+  yield decoder.end();
+}
+
+/** csv-parse's records, numbered after the `rowsBefore` already read. */
+async function* parsedCsvBatches(stream: Readable, rowsBefore: number): AsyncGenerator<RawRecord[]> {
   const parser = stream.pipe(
     parseCsv({
-      bom: true,
+      // PlainCsv has dropped a leading BOM: another one is data.
+      bom: false,
       // A row with too few or too many fields is a bad row, not a bad file.
       relax_column_count: true,
       // A stray quote inside an unquoted value (5" crown) is data, not syntax.
@@ -102,7 +134,7 @@ async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
     }),
   );
   stream.once('error', (error) => parser.destroy(error));
-  let row = 0;
+  let row = rowsBefore;
   try {
     for await (const batch of readBatches<string[]>(parser)) {
       yield batch.map((cells) => ({ kind: 'cells', row: ++row, cells }));

@@ -206,7 +206,7 @@ export class IngestStore {
     const claimParams = this.claimParams;
     for (let i = 0; i < CLAIM_COLUMNS.length; i++) claimParams[i] = encoded[at + i];
     claimParams[CLAIM_COLUMNS.length] = runId;
-    const inserted = this.insertClaim.run(claimParams);
+    const inserted = this.insertClaim.run(...claimParams);
     if (inserted.changes === 0) {
       const adopted = this.adoptClaim.get({ claimId: encoded[at] as string, runId });
       if (adopted === undefined) return false;
@@ -222,7 +222,7 @@ export class IngestStore {
       chunk[filled++] = index;
       for (let i = 0; i < LINE_WIDTH; i++) chunk[filled++] = encoded[from + i];
       if (filled === chunk.length) {
-        this.insertLineChunk.run(chunk);
+        this.insertLineChunk.run(...chunk);
         filled = 0;
       }
     }
@@ -235,7 +235,7 @@ export class IngestStore {
     const params = this.lineParams;
     for (let at = 0; at < this.lineChunkFilled; at += LINE_PARAMS) {
       for (let i = 0; i < LINE_PARAMS; i++) params[i] = this.lineChunk[at + i];
-      this.insertLine.run(params);
+      this.insertLine.run(...params);
     }
     this.lineChunkFilled = 0;
   }

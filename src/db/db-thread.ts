@@ -18,6 +18,11 @@ export interface ThreadFailure {
   name: string;
 }
 
+/** Where a thread's script says it runs: a shared Int32Array set to 1 (`thread-started.ts`). */
+export const STARTED = 'threadStarted';
+/** Long enough for any thread to start; past it, the caller goes on without waiting. */
+const START_WAIT_MS = 2_000;
+
 type Reply<State> = { id: number; value: unknown; state: State } | { id: number; error: ThreadFailure };
 type Request<Call> = Call & { id: number };
 const CLOSE = { id: -1, close: true } as const;
@@ -38,10 +43,12 @@ export class DbThread<Call extends object, State = undefined> {
 
   constructor(
     private readonly script: URL,
-    private readonly workerData: unknown,
+    private readonly workerData: Record<string, unknown>,
     /** Told the thread's state after each answer (what the store counts besides its answers). */
     private readonly onState: (state: State) => void = () => undefined,
     private readonly resourceLimits?: ResourceLimits,
+    /** Whether starting the thread blocks this one until the thread's script runs (the ingest's writer, started mid-parse). */
+    private readonly waitUntilStarted = false,
   ) {}
 
   call(request: Call, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
@@ -71,7 +78,14 @@ export class DbThread<Call extends object, State = undefined> {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.script, { workerData: this.workerData, resourceLimits: this.resourceLimits });
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(this.script, { workerData: { ...this.workerData, [STARTED]: started }, resourceLimits: this.resourceLimits });
+    if (this.waitUntilStarted) {
+      // While a thread's isolate is made, V8 lets this thread's young generation grow (heap-flags.ts):
+      // this one allocates nothing meanwhile (a few tens of ms, once) and sets its flags again then.
+      Atomics.wait(started, 0, 0, START_WAIT_MS);
+      reapplyHeapFlags();
+    }
     worker.once('online', reapplyHeapFlags);
     worker.on('message', (reply: Reply<State>) => this.settle(reply));
     const fail = (error: Error) => {

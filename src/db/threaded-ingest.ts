@@ -35,10 +35,15 @@ export class ThreadedIngest implements IngestSink {
   constructor(db: Db) {
     this.local = new IngestStore(db);
     // The thread writes as this process's runs' owner: the lease and acceptance checks name it.
-    this.writer = new DbThread(threadScript('ingest-thread', import.meta.url), { path: db.$client.name, owner: runOwner() }, undefined, {
+    this.writer = new DbThread(
+      threadScript('ingest-thread', import.meta.url),
+      { path: db.$client.name, owner: runOwner() },
+      undefined,
       // It holds one batch at a time: a small young generation keeps its heap from growing.
-      maxYoungGenerationSizeMb: 1,
-    });
+      { maxYoungGenerationSizeMb: 1 },
+      // Started at a run's second batch, while this thread parses.
+      true,
+    );
   }
 
   async startRun(source: string, inputFormat: string, startedAt: string): Promise<number> {

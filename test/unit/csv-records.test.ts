@@ -84,6 +84,14 @@ describe('reading CSV', () => {
     }
   });
 
+  it('reads a stream of text as well as one of bytes', async () => {
+    const records: string[][] = [];
+    for await (const batch of readRecords('-', 'csv', Readable.from(['\uFEFFa,"b\n', 'c"\r\n1,2\n']))) {
+      for (const record of batch) if (record.kind === 'cells') records.push(record.cells);
+    }
+    expect(records).toEqual([['a', 'b\nc'], ['1', '2']]);
+  });
+
   it('refuses a record over the size limit, naming its row, after reading the ones before it', async () => {
     for (const record of [`"${'x'.repeat(MAX_RECORD_BYTES + 2)}"`, 'y'.repeat(MAX_RECORD_BYTES + 2), 'é'.repeat(MAX_RECORD_BYTES / 2 + 1)]) {
       const outcome = await read(Buffer.from(`a,b\n1,2\n${record}\n3,4\n`), [1000, 300_000]);

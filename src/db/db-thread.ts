@@ -18,8 +18,10 @@ export interface ThreadFailure {
   name: string;
 }
 
-/** Where a thread's script says it runs: a shared Int32Array set to 1 (`thread-started.ts`). */
+/** Where a thread says it runs: a shared Int32Array its entry sets to 1 (`thread-entry.ts`). */
 export const STARTED = 'threadStarted';
+/** The thread's own script, which its entry loads. */
+export const THREAD_SCRIPT = 'threadScript';
 /** Long enough for any thread to start; past it, the caller goes on without waiting. */
 const START_WAIT_MS = 2_000;
 
@@ -47,7 +49,7 @@ export class DbThread<Call extends object, State = undefined> {
     /** Told the thread's state after each answer (what the store counts besides its answers). */
     private readonly onState: (state: State) => void = () => undefined,
     private readonly resourceLimits?: ResourceLimits,
-    /** Whether starting the thread blocks this one until the thread's script runs (the ingest's writer, started mid-parse). */
+    /** Whether starting the thread blocks this one until the thread runs (the ingest's writer, started mid-parse). */
     private readonly waitUntilStarted = false,
   ) {}
 
@@ -79,7 +81,10 @@ export class DbThread<Call extends object, State = undefined> {
 
   private spawn(): Worker {
     const started = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(this.script, { workerData: { ...this.workerData, [STARTED]: started }, resourceLimits: this.resourceLimits });
+    const worker = new Worker(threadScript('thread-entry', import.meta.url), {
+      workerData: { ...this.workerData, [STARTED]: started, [THREAD_SCRIPT]: this.script.href },
+      resourceLimits: this.resourceLimits,
+    });
     if (this.waitUntilStarted) {
       // While a thread's isolate is made, V8 lets this thread's young generation grow (heap-flags.ts):
       // this one allocates nothing meanwhile (a few tens of ms, once) and sets its flags again then.

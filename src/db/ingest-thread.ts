@@ -1,6 +1,5 @@
 // The ingest's writer thread: writes a run's batches after its first over its own connection while
 // the main thread reads, validates and groups the next batch (see ThreadedIngest).
-import './thread-started.js';
 import { workerData } from 'node:worker_threads';
 import type { RejectionToStore, RunCounts } from '../ingest/ports.js';
 import type { EncodedClaims } from './claim-batch.js';

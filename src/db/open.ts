@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Logger } from 'pino';
-import { DatabaseError, DatabaseMissingError, environmentFailure } from '../errors.js';
+import { DatabaseError, DatabaseMissingError, DiskFullError, environmentFailure } from '../errors.js';
 import type { Db } from './client.js';
 import { BUSY_TIMEOUT_MS, connect, MIGRATIONS_FOLDER } from './connect.js';
 import { discardInterruptedRuns } from './runs.js';
@@ -71,8 +71,29 @@ function migrateWithRetry(db: Db, path: string): void {
       return;
     } catch (error) {
       if (attempt >= 3) {
-        throw environmentFailure(error, path) ?? new DatabaseError(`cannot migrate database ${path}: ${(error as Error).message}`);
+        throw (
+          environmentFailure(error, path) ??
+          fullDiskUnder(path) ??
+          new DatabaseError(`cannot migrate database ${path}: ${(error as Error).message}`)
+        );
       }
     }
+  }
+}
+
+/** Less room than a new database's tables take (about 200 KB) means a full disk. */
+const MIGRATION_ROOM_BYTES = 1024 * 1024;
+
+/**
+ * drizzle's migrator answers a failed statement with a ROLLBACK, which itself fails when SQLite has
+ * already rolled the transaction back, as it does on a full disk: the error it throws then names the
+ * ROLLBACK, not SQLITE_FULL. The free space of the database's file system tells.
+ */
+function fullDiskUnder(path: string): DiskFullError | null {
+  try {
+    const { bavail, bsize } = statfsSync(dirname(resolve(path)));
+    return bavail * bsize < MIGRATION_ROOM_BYTES ? new DiskFullError(path) : null;
+  } catch {
+    return null;
   }
 }

@@ -117,6 +117,20 @@ describe('environment failures', () => {
     }
   });
 
+  it.skipIf(!canMount)('a disk too full for a new database\'s tables is one line naming the database', async () => {
+    const dir = ws.path('tiny-disk');
+    mkdirSync(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+    try {
+      const db = join(dir, 'claims.db');
+      const result = await run(['ingest', ws.file('in.csv', csv(manyClaims(10)))], db);
+      expect(result.code).toBe(1);
+      expectOneLine(result.stderr, `${db}: the disk is full`, 'free some space, then run the same command again');
+    } finally {
+      execFileSync('umount', ['-l', dir]); // lazy: a failing run must not leave the mount behind
+    }
+  });
+
   it.skipIf(!canMount)('a read-only database folder is one line naming the database and what to do', async () => {
     const dir = ws.path('ro');
     mkdirSync(dir);

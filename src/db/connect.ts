@@ -13,6 +13,9 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 /** Long enough for another `claims` process to finish a batch; writers queue instead of failing. */
 export const BUSY_TIMEOUT_MS = 30_000;
 
+/** The page size of a database this creates, in bytes. */
+const PAGE_SIZE = 16_384;
+
 export function connect(path: string, readonly: boolean): Database.Database {
   let client: Database.Database | null = null;
   try {
@@ -21,6 +24,11 @@ export function connect(path: string, readonly: boolean): Database.Database {
     client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     refuseNewerSchema(client, path);
     if (!readonly) {
+      // Taken by a new database only (an existing one keeps its own). 16 KiB rather than SQLite's
+      // 4 KiB: fewer pages to split, balance and write per stored line. Ingest of 1M lines into a
+      // fresh database, 7 pairs: 0.84 to 0.98 of the time (median 0.93), 4 % fewer bytes written;
+      // its empty tables take about 600 KB instead of 160 KB.
+      client.pragma(`page_size = ${PAGE_SIZE}`);
       // WAL lets readers and one writer work at once; NORMAL is durable at every commit in WAL mode
       // except on power loss, where only the last transactions can be lost, never corrupted.
       client.pragma('journal_mode = WAL');

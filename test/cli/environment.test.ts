@@ -99,7 +99,7 @@ describe('environment failures', () => {
   it.skipIf(!canMount)('a full disk is one line naming the database; the rejects file is not left truncated', async () => {
     const dir = ws.path('small-disk');
     mkdirSync(dir);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', dir]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
     try {
       const rows = manyClaims(10_000);
       rows[5] = cells({ subscriber: 'S00000001', procedure: 'D1001', provider: 'ten dollars' });

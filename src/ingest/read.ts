@@ -89,12 +89,16 @@ class NestedTooDeep extends Error {
 
 /**
  * CSV records: the plain ones as PlainCsv reads them, chunk by chunk; from the first record of
- * another shape on, csv-parse's (its error messages count lines from the start of the input).
+ * another shape on, csv-parse's (its error messages count lines from the start of the input). An
+ * input that starts with UTF-16's byte order mark is csv-parse's whole: it reads UTF-16 then.
  */
 async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
+  const { head, chunks } = await firstBytes(stream[Symbol.asyncIterator](), UTF16_BOM.length);
+  if (Buffer.isBuffer(head[0]) && Buffer.concat(head as Buffer[]).subarray(0, UTF16_BOM.length).equals(UTF16_BOM)) {
+    return yield* parsedCsvBatches(Readable.from(chunks), 0, true);
+  }
   const decoder = new StringDecoder('utf8');
   const plain = new PlainCsv();
-  const chunks = stream[Symbol.asyncIterator]();
   let row = 0;
   for (;;) {
     const next = await chunks.next();
@@ -102,10 +106,33 @@ async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
     if (records.length > 0) yield records.map((cells) => ({ kind: 'cells', row: ++row, cells }));
     if (plain.leftover !== null) {
       const rest = Readable.from(textFrom('\n'.repeat(plain.lines) + plain.leftover, next.done ? null : chunks, decoder));
-      return yield* parsedCsvBatches(rest, row);
+      return yield* parsedCsvBatches(rest, row, false);
     }
     if (next.done) return;
   }
+}
+
+const UTF16_BOM = Buffer.from([0xff, 0xfe]);
+
+/** The input's first chunks, until they hold `bytes` bytes or the input ends, and all its chunks again from the first. */
+async function firstBytes(source: AsyncIterator<unknown>, bytes: number): Promise<{ head: unknown[]; chunks: AsyncGenerator<unknown> }> {
+  const head: unknown[] = [];
+  let held = 0;
+  let ended = false;
+  while (held < bytes) {
+    const next = await source.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    held += (next.value as { length: number }).length;
+  }
+  async function* chunks() {
+    yield* head;
+    if (!ended) for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+  }
+  return { head, chunks: chunks() };
 }
 
 /** `first`, then the rest of the input decoded. */
@@ -116,12 +143,15 @@ async function* textFrom(first: string, chunks: AsyncIterator<unknown> | null, d
   yield decoder.end();
 }
 
-/** csv-parse's records, numbered after the `rowsBefore` already read. */
-async function* parsedCsvBatches(stream: Readable, rowsBefore: number): AsyncGenerator<RawRecord[]> {
+/**
+ * csv-parse's records, numbered after the `rowsBefore` already read; `fromStart` when it reads the
+ * input from its first byte (its byte order mark then chooses UTF-8 or UTF-16, and is dropped).
+ */
+async function* parsedCsvBatches(stream: Readable, rowsBefore: number, fromStart: boolean): AsyncGenerator<RawRecord[]> {
   const parser = stream.pipe(
     parseCsv({
-      // PlainCsv has dropped a leading BOM: another one is data.
-      bom: false,
+      // Otherwise PlainCsv has dropped a leading BOM already: another one is data.
+      bom: fromStart,
       // A row with too few or too many fields is a bad row, not a bad file.
       relax_column_count: true,
       // A stray quote inside an unquoted value (5" crown) is data, not syntax.

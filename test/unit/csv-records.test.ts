@@ -72,7 +72,7 @@ describe('reading CSV', () => {
       fc.asyncProperty(fc.oneof(csvText, brokenUtf8), fc.array(fc.nat(), { maxLength: 6 }), async (bytes, cuts) => {
         sameAs(await read(bytes, cuts), expected(bytes));
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
   });
 
@@ -82,6 +82,12 @@ describe('reading CSV', () => {
       const bytes = Buffer.from(`${plain}\n${tail}d,e\n`);
       sameAs(await read(bytes, [65536, 70001]), expected(bytes));
     }
+  });
+
+  it("reads an input that starts with UTF-16's byte order mark as UTF-16, in any chunks", async () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\r\n1,"é, ê"\r\n', 'utf16le')]);
+    sameAs(await read(bytes), expected(bytes));
+    for (const cuts of [[1], [1, 2, 3], [5]]) expect(await read(bytes, cuts)).toEqual({ records: [['a', 'b'], ['1', 'é, ê']] });
   });
 
   it('reads a stream of text as well as one of bytes', async () => {

@@ -22,7 +22,7 @@ async function summary(): Promise<Record<string, number>> {
 describe('a 3-node JetStream cluster', () => {
   it('a node killed in the middle of an ingest: every event in the stream once, after at most one replay', async () => {
     // Enough that publishing is still going when the first 1,000 are seen, on a loaded machine too.
-    const CLAIMS = 20_000;
+    const CLAIMS = 50_000;
     const input = ws.file('big.csv', csv(manyClaims(CLAIMS, 1)));
     const nats = ['--nats', cluster.urls, '--stream-replicas', '3'];
     const ingest = ws.run(['ingest', input, ...nats, '--format', 'json']);

@@ -93,7 +93,8 @@ class NestedTooDeep extends Error {
  * input that starts with UTF-16's byte order mark is csv-parse's whole: it reads UTF-16 then.
  */
 async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
-  const { head, chunks } = await firstBytes(stream[Symbol.asyncIterator](), UTF16_BOM.length);
+  let held = 0;
+  const { head, chunks } = await readAhead(stream[Symbol.asyncIterator](), (chunk) => (held += (chunk as { length: number }).length) >= UTF16_BOM.length);
   if (Buffer.isBuffer(head[0]) && Buffer.concat(head as Buffer[]).subarray(0, UTF16_BOM.length).equals(UTF16_BOM)) {
     return yield* parsedCsvBatches(Readable.from(chunks), 0, true);
   }
@@ -114,19 +115,21 @@ async function* csvBatches(stream: Readable): AsyncGenerator<RawRecord[]> {
 
 const UTF16_BOM = Buffer.from([0xff, 0xfe]);
 
-/** The input's first chunks, until they hold `bytes` bytes or the input ends, and all its chunks again from the first. */
-async function firstBytes(source: AsyncIterator<unknown>, bytes: number): Promise<{ head: unknown[]; chunks: AsyncGenerator<unknown> }> {
-  const head: unknown[] = [];
-  let held = 0;
+/**
+ * Reads the input's first chunks, until `enough` says of the last one that they suffice or the input
+ * ends, and returns them with the whole input again from its first chunk.
+ */
+async function readAhead<T>(source: AsyncIterator<T>, enough: (chunk: T) => boolean): Promise<{ head: T[]; chunks: AsyncGenerator<T> }> {
+  const head: T[] = [];
   let ended = false;
-  while (held < bytes) {
+  for (;;) {
     const next = await source.next();
     if (next.done) {
       ended = true;
       break;
     }
     head.push(next.value);
-    held += (next.value as { length: number }).length;
+    if (enough(next.value)) break;
   }
   async function* chunks() {
     yield* head;
@@ -354,23 +357,19 @@ function arrayGuard(): Transform {
 
 /** Reads until the first non-blank character and returns it with a stream that still starts at byte 0. */
 async function peekFirstChar(stream: Readable): Promise<{ first: string | undefined; rest: Readable }> {
-  const seen: Buffer[] = [];
   let seenBytes = 0;
-  const iterator = stream[Symbol.asyncIterator]();
   let first: string | undefined;
-  while (first === undefined) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    seen.push(chunk);
+  const { chunks } = await readAhead(asBuffers(stream), (chunk) => {
     seenBytes += chunk.length;
     first = chunk.toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
     // Endless blanks are an input without a value, not a reason to wait for ever.
     if (first === undefined && seenBytes > MAX_RECORD_BYTES) throw new RecordTooLarge(1);
-  }
-  async function* replay() {
-    yield* seen;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
-  }
-  return { first, rest: Readable.from(replay()) };
+    return first !== undefined;
+  });
+  return { first, rest: Readable.from(chunks) };
+}
+
+/** A stream's chunks as bytes: the array guard reads bytes. */
+async function* asBuffers(stream: Readable): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }

@@ -8,7 +8,12 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * 200k lines 196 → 114 MiB, and 112–116 MiB from 1M to 5M lines, for more frequent collections
  * (GC ~9 % → ~23 % of a 200k-line profile). bin/claims sets them before anything is allocated.
  */
-const FLAT_MEMORY = ['--semi-space-growth-factor=1', '--heap-growing-percent=20', ...serialScavengeWhereCoresAreFew()];
+const flatMemory = (youngGrowthFactor: number) => [
+  `--semi-space-growth-factor=${youngGrowthFactor}`,
+  '--heap-growing-percent=20',
+  ...serialScavengeWhereCoresAreFew(),
+];
+const FLAT_MEMORY = flatMemory(1);
 
 /**
  * The same, but letting the young generation double at its next collection: until it has grown to
@@ -18,7 +23,7 @@ const FLAT_MEMORY = ['--semi-space-growth-factor=1', '--heap-growing-percent=20'
  * ingest used to get 4 or 8 MiB at random: V8 lets the young generation grow while another isolate
  * (the writer thread) starts, and the main thread was parsing then.
  */
-const FLAT_MEMORY_GROWING = ['--semi-space-growth-factor=2', ...FLAT_MEMORY.slice(1)];
+const FLAT_MEMORY_GROWING = flatMemory(2);
 const HELD_NEW_SPACE_BYTES = 8 * 1024 * 1024;
 
 /**

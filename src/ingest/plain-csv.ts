@@ -65,7 +65,7 @@ export class PlainCsv {
       if (lineEnd - at > PLAIN_RECORD_UNITS) return this.giveUp(records, text, at);
       if (nextQuote !== -1 && nextQuote < at) nextQuote = text.indexOf('"', at);
       if (nextQuote === -1 || nextQuote > lineEnd) {
-        const end = lineEnd < length && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+        const end = valueEnd(text, at, lineEnd);
         records.push(text.slice(at, end).split(','));
         if (lineEnd < length) this.lines++;
         if (nextCr !== -1 && nextCr < at) nextCr = text.indexOf('\r', at);
@@ -161,12 +161,17 @@ function quotedRecord(text: string, at: number, final: boolean): QuotedRecord | 
       }
       continue;
     }
-    const end = lineEnd < length && lineEnd > start && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
+    const end = valueEnd(text, start, lineEnd);
     const value = text.slice(start, end);
     fields.push(value);
     lines += count(value, CR);
     return lineEnd < length ? { fields, next: lineEnd + 1, lines: lines + 1 } : { fields, next: length, lines };
   }
+}
+
+/** Where a value from `start` ends at the line end `lineEnd`: before its CR when the line ends in CRLF (a CR at the end of the input is data). */
+function valueEnd(text: string, start: number, lineEnd: number): number {
+  return lineEnd < text.length && lineEnd > start && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
 }
 
 function count(text: string, code: number): number {
